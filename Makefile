@@ -1,0 +1,71 @@
+# Ondernemersvraagbaak Drenthe: `make run` to chat, `make test` to check everything.
+# Every step is idempotent: nothing is reinstalled when requirements.txt did not
+# change, and no model is trained when data, domain and config did not change.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+PY := .venv/bin/python
+RASA := .venv/bin/rasa
+INSTALLED := .venv/.installed
+SPACY := var/spacy/nl/pipeline.json
+
+.PHONY: help setup run test train retrain validate shell lock clean db
+
+help:
+	@echo "make run       alles installeren, trainen waar nodig en de diensten starten (Ctrl-C stopt)"
+	@echo "make test      alles installeren en de hele testsuite draaien"
+	@echo "make train     een model trainen als data, domein of config veranderd zijn"
+	@echo "make retrain   altijd opnieuw trainen"
+	@echo "make validate  de trainingsdata controleren (rasa data validate)"
+	@echo "make shell     in de terminal praten met de assistent van een draaiende make run"
+	@echo "make lock      requirements.txt opnieuw vastpinnen vanuit requirements.in"
+	@echo "make clean     modellen, resultaten en var/ weggooien (niet .venv of .env)"
+
+$(INSTALLED): requirements.txt scripts/setup_venv.sh .python-version
+	bash scripts/setup_venv.sh
+	touch $@
+
+$(SPACY): $(INSTALLED) scripts/spacy_pipeline.py
+	$(PY) scripts/spacy_pipeline.py var/spacy/nl
+
+.env: | $(INSTALLED)
+	$(PY) -m bot env init
+
+db: $(INSTALLED) .env
+	$(PY) -m bot db upgrade
+
+setup: $(INSTALLED) $(SPACY) .env db
+
+train: setup
+	bash scripts/train.sh
+
+retrain: setup
+	FORCE_TRAIN=1 bash scripts/train.sh
+
+run: train
+	$(PY) -m bot serve
+
+test: train
+	bash scripts/test.sh
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+shell: $(INSTALLED)
+	$(PY) -m bot chat
+
+lock: $(INSTALLED)
+	rm -rf var/lock-venv
+	python3.10 -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet "pip<24" wheel
+	var/lock-venv/bin/pip install --quiet -r requirements.in
+	{ echo "# Exact pins for .venv (generated from requirements.in by \`make lock\`)."; \
+	  var/lock-venv/bin/pip freeze --all | grep -v -E "^(pip|wheel)=="; } > requirements.txt
+	rm -rf var/lock-venv
+
+clean:
+	rm -rf models results var

@@ -1,0 +1,1 @@
+"""Domain logic of the Drenthe entrepreneurs' help desk: catalog, booking, CRM, web app."""

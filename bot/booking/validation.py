@@ -1,0 +1,338 @@
+"""Checks and normalises what the booking form collects: names, e-mail, phone,
+number of employees, and a wished moment written in free Dutch.
+
+Every function returns the clean value, or None when the input is not usable;
+the form then re-asks with a response from domain.yml.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Optional
+
+import phonenumbers
+from dateparser.date import DateDataParser
+
+# --- person names -----------------------------------------------------------------------
+
+# Dutch (and a few neighbouring) name particles, written in lower case inside a name.
+NAME_PARTICLES = frozenset(
+    {"van", "der", "den", "de", "het", "'t", "te", "ter", "ten", "in", "op", "onder", "uit", "aan",
+     "bij", "voor", "over", "von", "zu", "la", "le", "du", "des", "da", "di", "d'", "'s"}
+)
+_NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[-'’. ]+[^\W\d_]*)*$", re.UNICODE)
+
+
+def normalise_person_name(text: Optional[str]) -> Optional[str]:
+    """"jan van der berg" -> "Jan van der Berg"; "Anne-Marie de Vries" stays as typed.
+
+    Letters, spaces, hyphens, apostrophes and dots (initials) only, at least two letters.
+    Input that is all lower or all upper case is capitalised; mixed case is kept.
+    """
+    if not text:
+        return None
+    cleaned = " ".join(text.replace("’", "'").split())
+    cleaned = re.sub(r"\s*-\s*", "-", cleaned)
+    letters = sum(ch.isalpha() for ch in cleaned)
+    if letters < 2 or len(cleaned) > 100 or not _NAME_CHARS.match(cleaned):
+        return None
+    if cleaned != cleaned.lower() and cleaned != cleaned.upper():
+        return cleaned
+    words = cleaned.lower().split(" ")
+    return " ".join(_capitalise_word(word, first=index == 0) for index, word in enumerate(words))
+
+
+def _capitalise_word(word: str, first: bool) -> str:
+    if word in NAME_PARTICLES and not first:
+        return word
+    return "-".join(
+        part if (part in NAME_PARTICLES and index > 0) else _capitalise_part(part)
+        for index, part in enumerate(word.split("-"))
+    )
+
+
+def _capitalise_part(part: str) -> str:
+    # "d'ancona" -> "d'Ancona", "o'neill" -> "O'Neill", "j.p." -> "J.P."
+    if part.startswith("d'") and len(part) > 2:
+        return "d'" + part[2:3].upper() + part[3:]
+    pieces = re.split(r"([.'])", part)
+    return "".join(piece[:1].upper() + piece[1:] if piece not in (".", "'") else piece for piece in pieces)
+
+
+# --- e-mail -----------------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"^(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$"
+)
+
+
+def normalise_email(text: Optional[str]) -> Optional[str]:
+    """A syntactically valid address, trimmed, with the domain in lower case."""
+    if not text:
+        return None
+    candidate = text.strip().strip("<>").strip()
+    if candidate.lower().startswith("mailto:"):
+        candidate = candidate[7:]
+    if len(candidate) > 254:
+        return None
+    match = _EMAIL.match(candidate)
+    if not match or len(match["local"]) > 64:
+        return None
+    return f"{match['local']}@{match['domain'].lower()}"
+
+
+def same_email(first: Optional[str], second: Optional[str]) -> bool:
+    return bool(first and second) and first.strip().casefold() == second.strip().casefold()
+
+
+# --- phone numbers ---------------------------------------------------------------------------
+
+_REJECTED_PHONE_TYPES = {
+    phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.PAGER,
+    phonenumbers.PhoneNumberType.UAN,
+    phonenumbers.PhoneNumberType.VOICEMAIL,
+}
+
+
+def normalise_phone(text: Optional[str], region: str = "NL") -> Optional[str]:
+    """A callable number in E.164 ("+31612345678"): Dutch mobile or landline written
+    nationally ("06-12345678", "0592 123456") or internationally ("+31 6 …", "0031 …")."""
+    if not text or len(text) > 40:
+        return None
+    candidate = text.strip()
+    if candidate.startswith("00"):
+        candidate = "+" + candidate[2:]
+    candidate = re.sub(r"\(0\)", "", candidate)  # "+31 (0)6 …"
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.number_type(number) in _REJECTED_PHONE_TYPES:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """For people: "06 12345678" for Dutch numbers, international format otherwise."""
+    number = phonenumbers.parse(e164, None)
+    if number.country_code == 31:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def same_phone(first: Optional[str], second: Optional[str]) -> bool:
+    first_number, second_number = normalise_phone(first), normalise_phone(second)
+    return first_number is not None and first_number == second_number
+
+
+def contact_matches(given: Optional[str], email: Optional[str], phone: Optional[str]) -> bool:
+    """True when `given` is the e-mail (any case) or the phone number (any notation) of a booking."""
+    if not given:
+        return False
+    if "@" in given:
+        return same_email(given, email)
+    return same_phone(given, phone)
+
+
+# --- employees ---------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "geen": 0, "nul": 0, "een": 1, "één": 1, "eén": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5,
+    "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13,
+    "veertien": 14, "vijftien": 15, "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19,
+    "twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "honderd": 100,
+}
+_ALONE = re.compile(r"\b(alleen ik|ik alleen|alleen mijzelf|alleen mezelf|ikzelf|eenmanszaak|zzp'?er|zzp)\b")
+MAX_EMPLOYEES = 100_000
+
+
+def parse_employees(text: Optional[str]) -> Optional[int]:
+    """A whole number of employees from "12", "12 medewerkers", "1.200", "vijf", "zzp" (1).
+
+    Fractions ("2,5"), negative numbers, ranges and several numbers give None.
+    """
+    if text is None:
+        return None
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text if 0 <= text <= MAX_EMPLOYEES else None
+    lowered = str(text).strip().lower()
+    if not lowered:
+        return None
+    if re.search(r"\d\s*[,]\s*\d|\d\.\d{1,2}\b|-\s*\d|\d\s*(tot|à|a|-)\s*\d", lowered):
+        if not re.fullmatch(r"\D*\d{1,3}(\.\d{3})+\D*", lowered):  # 1.200 is twelve hundred
+            return None
+    digits = re.findall(r"\d{1,3}(?:\.\d{3})+|\d+", lowered)
+    if len(digits) > 1:
+        return None
+    if digits:
+        value = int(digits[0].replace(".", ""))
+        return value if value <= MAX_EMPLOYEES else None
+    if _ALONE.search(lowered):
+        return 1
+    words = [word for word in re.findall(r"[a-zéë']+", lowered) if word in _NUMBER_WORDS]
+    if len(words) == 1:
+        return _NUMBER_WORDS[words[0]]
+    return None
+
+
+# --- a wished moment in free Dutch ------------------------------------------------------------
+
+DAYPART_DEFAULTS = {"ochtend": time(9, 0), "middag": time(13, 0), "avond": time(19, 0)}
+# Time of a date given without hour or daypart: the start of the working day.
+DEFAULT_TIME = time(9, 0)
+
+_HOUR_WORDS = {
+    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
+    "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12,
+}
+_HOUR = r"(\d{1,2}|" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + r")"
+_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+_WEEKDAY_ALT = "|".join(_WEEKDAYS)
+
+# Compounds first: they hide a day and a daypart in one word.
+_COMPOUNDS = [
+    (r"\bmorgen\s*vroeg\b", " morgen ochtend "),
+    (r"\bmorgen(ochtend|middag|avond)\b", r" morgen \1 "),
+    (r"\bovermorgen(ochtend|middag|avond)\b", r" overmorgen \1 "),
+    (r"\bvan(ochtend|middag|avond)\b", r" vandaag \1 "),
+    (r"\bvanmorgen\b", " vandaag ochtend "),
+    (r"\b(" + _WEEKDAY_ALT + r")(ochtend|middag|avond|morgen)\b", r" \1 \2 "),
+    (r"'s\s*(ochtends|morgens)\b", " ochtend "),
+    (r"'s\s*middags\b", " middag "),
+    (r"'s\s*avonds\b", " avond "),
+    (r"\b(in de|aan het begin van de|eind van de|einde van de)\s+", " "),
+]
+_FILLER = re.compile(
+    r"\b(om|rond|rondom|omstreeks|tegen|ongeveer|graag|liefst|het|bij voorkeur|op|ik|wil|zou|kan|kunnen|"
+    r"dat|is|prima|goed|mij|me|past|uitkomt|schikt|uur|u|a\.?u\.?b\.?|alstublieft|aub|a\.s\.|aanstaande|"
+    r"komende|de|een|afspraak|gesprek|tijd|in|na|voor|vanaf)\b"
+)
+
+
+def parse_slot_text(text: Optional[str], now: datetime) -> Optional[datetime]:
+    """Understand a wished moment: "morgenochtend", "dinsdag om 10 uur", "15 december 14:00",
+    "vrijdag half 3", "volgende week woensdag", or an ISO 8601 date-time (button payloads).
+
+    Relative to `now` (aware, in the help desk's time zone), preferring the future. A day
+    without an hour gets its daypart's start ("middag" 13:00) or 09:00; an hour from 1 to 7
+    without daypart is taken as afternoon ("om 2 uur" is 14:00). Returns an aware datetime
+    in now's time zone, or None when no moment can be read.
+    """
+    if not text or not text.strip() or len(text) > 200:
+        return None
+    tz = now.tzinfo
+    iso = _parse_iso(text.strip(), now)
+    if iso is not None:
+        return iso
+    lowered = " " + text.lower().replace("’", "'") + " "
+    for pattern, replacement in _COMPOUNDS:
+        lowered = re.sub(pattern, replacement, lowered)
+
+    daypart = None
+    for part in DAYPART_DEFAULTS:
+        if re.search(rf"\b{part}\b", lowered):
+            daypart = part
+            lowered = re.sub(rf"\b{part}\b", " ", lowered)
+    # "morgen" left over is the day (tomorrow); a bare "morgens" was handled above.
+
+    clock_time, lowered = _extract_time(lowered, daypart)
+
+    week_offset = 0
+    if re.search(r"\bvolgende week\b", lowered):
+        week_offset = 1
+        lowered = re.sub(r"\bvolgende week\b", " ", lowered)
+    elif re.search(r"\bvolgende\s+(" + _WEEKDAY_ALT + r")\b", lowered):
+        lowered = re.sub(r"\bvolgende\s+", " ", lowered)
+
+    date_text = " ".join(_FILLER.sub(" ", lowered).replace(",", " ").split())
+    day = _parse_day(date_text, week_offset, now)
+    if day is None:
+        if date_text or (clock_time is None and daypart is None):
+            return None
+        if week_offset:
+            return None
+        day = now.date()
+    if clock_time is None:
+        clock_time = DAYPART_DEFAULTS.get(daypart, DEFAULT_TIME)
+    moment = datetime.combine(day, clock_time, tz)
+    explicit_day = bool(date_text) or week_offset
+    if not explicit_day and moment <= now:
+        moment = datetime.combine(day + timedelta(days=1), clock_time, tz)
+    return moment
+
+
+def _parse_iso(text: str, now: datetime) -> Optional[datetime]:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?", text):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=now.tzinfo)
+    return moment.astimezone(now.tzinfo)
+
+
+def _extract_time(text: str, daypart: Optional[str]) -> tuple[Optional[time], str]:
+    patterns = [
+        (rf"\bkwart over {_HOUR}\b", lambda h: (h, 15)),
+        (rf"\bkwart voor {_HOUR}\b", lambda h: (h - 1, 45)),
+        (rf"\bhalf {_HOUR}\b", lambda h: (h - 1, 30)),
+        (r"\b(\d{1,2})[:.u](\d{2})\b", None),
+        (rf"\b{_HOUR}\s*uur\b", lambda h: (h, 0)),
+        (rf"\bom {_HOUR}\b", lambda h: (h, 0)),
+    ]
+    for pattern, build in patterns:
+        match = re.search(pattern, text)
+        if not match:
+            continue
+        if build is None:
+            hour, minute = int(match.group(1)), int(match.group(2))
+        else:
+            raw = match.group(1)
+            hour, minute = build(int(raw) if raw.isdigit() else _HOUR_WORDS[raw])
+        hour = _afternoon(hour, daypart)
+        if not (0 <= hour <= 23 and 0 <= minute <= 59):
+            return None, text
+        return time(hour, minute), text[: match.start()] + " " + text[match.end():]
+    return None, text
+
+
+def _afternoon(hour: int, daypart: Optional[str]) -> int:
+    if daypart in ("middag", "avond") and 1 <= hour < 12:
+        return hour + 12
+    if daypart is None and 1 <= hour <= 7:
+        return hour + 12  # nobody books an advisor at 3 at night
+    return hour
+
+
+def _parse_day(date_text: str, week_offset: int, now: datetime) -> Optional[date]:
+    if not date_text:
+        return None
+    weekday_only = re.fullmatch(_WEEKDAY_ALT, date_text)
+    if week_offset and weekday_only:
+        monday_next_week = now.date() - timedelta(days=now.weekday()) + timedelta(weeks=1)
+        return monday_next_week + timedelta(days=_WEEKDAYS.index(date_text))
+    if week_offset:
+        return None
+    # A bare number ("3") is too ambiguous to be a date.
+    if not re.search(r"[a-z]", date_text) and not re.search(r"\d[-/]\d", date_text):
+        return None
+    parser = DateDataParser(
+        languages=["nl"],
+        settings={
+            "RELATIVE_BASE": now.replace(tzinfo=None),
+            "PREFER_DATES_FROM": "future",
+            "DATE_ORDER": "DMY",
+            "RETURN_TIME_AS_PERIOD": True,
+        },
+    )
+    data = parser.get_date_data(date_text)
+    if data is None or data.date_obj is None or data.period not in ("day", "time"):
+        return None
+    return data.date_obj.date()

@@ -1,0 +1,5 @@
+"""Catalog commands (being written)."""
+
+
+def register(groups) -> None:
+    pass

@@ -1,0 +1,302 @@
+"""Opening hours and "now": when the help desk and the hotline are open.
+
+Hours come from settings, Dutch public holidays (closed) from the `holidays` package,
+the time zone from LOKET_TZ and "now" from Settings.now() (LOKET_FAKE_NOW in tests).
+Everything here returns data; the few Dutch words are day and month names.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Iterator, Optional
+
+import holidays
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from bot.settings import Settings, get_settings
+
+HELPDESK = "helpdesk"
+HOTLINE = "hotline"
+KINDS = (HELPDESK, HOTLINE)
+
+WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+MONTH_NAMES = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)
+# Day tokens accepted in the hours settings, English and Dutch.
+_DAY_TOKENS = {
+    **{name: index for index, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{name: index for index, name in enumerate(("ma", "di", "wo", "do", "vr", "za", "zo"))},
+}
+_PERIOD = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: time
+    end: time
+
+    def label(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+
+# weekday (0 = Monday) -> that day's opening periods, in order
+WeeklyHours = dict[int, tuple[Period, ...]]
+
+
+@dataclass(frozen=True)
+class OpeningRule:
+    """Days that share the same periods, e.g. Monday to Friday 09:00–17:00."""
+
+    weekdays: tuple[int, ...]
+    periods: tuple[Period, ...]
+
+
+@dataclass(frozen=True)
+class OpeningStatus:
+    kind: str
+    moment: datetime
+    is_open: bool
+    closes_at: Optional[datetime]
+    next_opening: Optional[datetime]
+    holiday: Optional[str]  # name of today's public holiday, if any
+
+
+def parse_hours(spec: str) -> WeeklyHours:
+    """Read "mon-fri 09:00-17:00; sat 10:00-12:00, 13:00-15:00" (Dutch day names work too)."""
+    hours: dict[int, list[Period]] = {}
+    for part in filter(None, (chunk.strip() for chunk in spec.split(";"))):
+        days_text, _, periods_text = part.partition(" ")
+        days = _parse_days(days_text.strip().lower(), spec)
+        periods = []
+        for chunk in filter(None, (piece.strip() for piece in periods_text.split(","))):
+            match = _PERIOD.match(chunk)
+            if not match:
+                raise ValueError(f"Openingstijden niet te lezen: {spec!r} (verwacht bijv. 'mon-fri 09:00-17:00')")
+            start_h, start_m, end_h, end_m = (int(value) for value in match.groups())
+            try:
+                period = Period(time(start_h, start_m), time(end_h, end_m))
+            except ValueError as error:
+                raise ValueError(f"Onmogelijke tijd in openingstijden {spec!r}: {error}") from None
+            if period.end <= period.start:
+                raise ValueError(f"Eindtijd voor begintijd in openingstijden {spec!r}")
+            periods.append(period)
+        if not periods:
+            raise ValueError(f"Geen tijden bij {days_text!r} in openingstijden {spec!r}")
+        for day in days:
+            hours.setdefault(day, []).extend(periods)
+    return {day: tuple(sorted(periods, key=lambda p: p.start)) for day, periods in sorted(hours.items())}
+
+
+def _parse_days(text: str, spec: str) -> list[int]:
+    days: list[int] = []
+    for token in text.split(","):
+        first, _, last = token.partition("-")
+        if first not in _DAY_TOKENS or (last and last not in _DAY_TOKENS):
+            raise ValueError(f"Onbekende dag {token!r} in openingstijden {spec!r} (gebruik mon..sun of ma..zo)")
+        start = _DAY_TOKENS[first]
+        end = _DAY_TOKENS[last] if last else start
+        days.extend(range(start, end + 1) if end >= start else [*range(start, 7), *range(0, end + 1)])
+    return days
+
+
+def weekly_hours(kind: str, settings: Optional[Settings] = None) -> WeeklyHours:
+    settings = settings or get_settings()
+    if kind == HELPDESK:
+        return _parsed(settings.helpdesk_hours)
+    if kind == HOTLINE:
+        return _parsed(settings.hotline_crisis_hours if settings.crisis_mode else settings.hotline_hours)
+    raise ValueError(f"unknown opening-hours kind {kind!r}; expected one of {KINDS}")
+
+
+@lru_cache(maxsize=32)
+def _parsed(spec: str) -> WeeklyHours:
+    return parse_hours(spec)
+
+
+def now(settings: Optional[Settings] = None) -> datetime:
+    return (settings or get_settings()).now()
+
+
+def local(moment: datetime, settings: Optional[Settings] = None) -> datetime:
+    """The moment in the help desk's time zone; a naive moment is taken as local time."""
+    tz = (settings or get_settings()).tz
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays("NL", years=year, language="nl").items())
+
+
+def public_holiday(day: date) -> Optional[str]:
+    """The Dutch name of the public holiday on `day`, or None."""
+    return _holidays_of(day.year).get(day)
+
+
+def periods_on(kind: str, day: date, settings: Optional[Settings] = None) -> list[tuple[datetime, datetime]]:
+    """The opening periods of one calendar day as local date-times; none on a public holiday."""
+    settings = settings or get_settings()
+    if public_holiday(day):
+        return []
+    tz = settings.tz
+    return [
+        (datetime.combine(day, period.start, tz), datetime.combine(day, period.end, tz))
+        for period in weekly_hours(kind, settings).get(day.weekday(), ())
+    ]
+
+
+def opening_periods(
+    kind: str, after: datetime, days: int = 366, settings: Optional[Settings] = None
+) -> Iterator[tuple[datetime, datetime]]:
+    """Opening periods that end after `after`, in order, looking `days` days ahead."""
+    settings = settings or get_settings()
+    after = local(after, settings)
+    for offset in range(days + 1):
+        for start, end in periods_on(kind, after.date() + timedelta(days=offset), settings):
+            if end > after:
+                yield start, end
+
+
+def current_period(
+    kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None
+) -> Optional[tuple[datetime, datetime]]:
+    settings = settings or get_settings()
+    moment = local(moment or now(settings), settings)
+    for start, end in periods_on(kind, moment.date(), settings):
+        if start <= moment < end:
+            return start, end
+    return None
+
+
+def is_open(kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None) -> bool:
+    return current_period(kind, moment, settings) is not None
+
+
+def closes_at(kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None) -> Optional[datetime]:
+    period = current_period(kind, moment, settings)
+    return period[1] if period else None
+
+
+def next_opening(
+    kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None
+) -> Optional[datetime]:
+    """The start of the first opening period that begins at or after `moment`.
+
+    While open, that is the start of the *next* period (tomorrow morning, say);
+    None when there are no opening hours within a year.
+    """
+    settings = settings or get_settings()
+    moment = local(moment or now(settings), settings)
+    for start, _end in opening_periods(kind, moment, settings=settings):
+        if start >= moment:
+            return start
+    return None
+
+
+def status(kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None) -> OpeningStatus:
+    settings = settings or get_settings()
+    moment = local(moment or now(settings), settings)
+    closing = closes_at(kind, moment, settings)
+    return OpeningStatus(
+        kind=kind,
+        moment=moment,
+        is_open=closing is not None,
+        closes_at=closing,
+        next_opening=next_opening(kind, moment, settings),
+        holiday=public_holiday(moment.date()),
+    )
+
+
+def opening_hours_summary(settings: Optional[Settings] = None) -> dict:
+    """The weekly hours of the help desk and the hotline, days with equal hours grouped."""
+    settings = settings or get_settings()
+    return {
+        "timezone": settings.timezone_name,
+        "crisis_mode": settings.crisis_mode,
+        "closed_on_public_holidays": True,
+        HELPDESK: group_days(weekly_hours(HELPDESK, settings)),
+        HOTLINE: group_days(weekly_hours(HOTLINE, settings)),
+    }
+
+
+def group_days(hours: WeeklyHours) -> list[OpeningRule]:
+    """Consecutive days with the same periods become one rule."""
+    rules: list[OpeningRule] = []
+    for day in range(7):
+        periods = hours.get(day)
+        if not periods:
+            continue
+        last = rules[-1] if rules else None
+        if last and last.periods == periods and last.weekdays[-1] == day - 1:
+            rules[-1] = OpeningRule(last.weekdays + (day,), periods)
+        else:
+            rules.append(OpeningRule((day,), periods))
+    return rules
+
+
+# --- Dutch presentation of dates and hours (day and month names only) ---------------
+
+
+def format_weekdays(weekdays: tuple[int, ...]) -> str:
+    if len(weekdays) == 1:
+        return WEEKDAY_NAMES[weekdays[0]]
+    if len(weekdays) == 2:
+        return f"{WEEKDAY_NAMES[weekdays[0]]} en {WEEKDAY_NAMES[weekdays[1]]}"
+    return f"{WEEKDAY_NAMES[weekdays[0]]} t/m {WEEKDAY_NAMES[weekdays[-1]]}"
+
+
+def format_rules(rules: list[OpeningRule]) -> str:
+    """E.g. "maandag t/m vrijdag 09:00–17:00"."""
+    return "; ".join(
+        f"{format_weekdays(rule.weekdays)} {', '.join(period.label() for period in rule.periods)}" for rule in rules
+    )
+
+
+def format_day(day: date, today: Optional[date] = None) -> str:
+    """"vandaag", "morgen" or "maandag 9 december"."""
+    if today is not None:
+        if day == today:
+            return "vandaag"
+        if day == today + timedelta(days=1):
+            return "morgen"
+    text = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
+    if today is not None and day.year != today.year:
+        text += f" {day.year}"
+    return text
+
+
+def format_time(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
+
+
+# --- storing moments -----------------------------------------------------------------
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment stored as naive UTC (same on SQLite and PostgreSQL), read back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column; attach a time zone first")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite through raw text() queries
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=timezone.utc)
+
+
+def utc_now() -> datetime:
+    """The real clock in UTC, for technical time stamps (outbox, created_at)."""
+    return datetime.now(timezone.utc)

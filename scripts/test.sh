@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite (`make test`): unit tests, data validation, the held-out
+# NLU threshold, conversation tests and an end-to-end run of the real servers.
+# Services it starts (PostgreSQL) are stopped again, whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+RASA=.venv/bin/rasa
+PY=.venv/bin/python
+model=$(ls -t models/*.tar.gz | head -n 1)
+
+cleanup() { bash scripts/postgres.sh stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "PostgreSQL starten (voor de database-tests)"
+bash scripts/postgres.sh start
+export TEST_POSTGRES_URL=$(bash scripts/postgres.sh url) REQUIRE_POSTGRES=1
+
+step "unit- en integratietests (pytest)"
+$PY -m pytest tests/unit
+
+step "trainingsdata valideren"
+$RASA data validate --fail-on-warnings --quiet
+
+step "NLU op de aparte testset (tests/nlu)"
+$RASA test nlu --model "$model" --nlu tests/nlu --out results/nlu --no-plot --quiet
+$PY scripts/check_nlu.py results/nlu/intent_report.json
+
+step "gesprekstests (tests/conversations)"
+$RASA test core --model "$model" --stories tests/conversations --out results/core \
+  --fail-on-prediction-errors --no-plot --quiet
+
+step "end-to-end: echte servers, REST-kanaal"
+$PY -m pytest tests/e2e -p no:cacheprovider
+
+step "alle tests geslaagd"

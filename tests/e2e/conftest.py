@@ -1,0 +1,73 @@
+"""Starts the real help desk (`python -m bot serve`) on spare ports with fresh
+databases, and stops it afterwards."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 240
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def helpdesk(tmp_path_factory):
+    work = tmp_path_factory.mktemp("helpdesk")
+    rasa_port, actions_port = free_port(), free_port()
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_PORT": str(rasa_port),
+            "ACTIONS_PORT": str(actions_port),
+            "WEB_PORT": str(free_port()),
+            "DATABASE_URL": f"sqlite:///{work / 'loket.db'}",
+            "TRACKER_STORE_URL": f"sqlite:///{work / 'tracker.db'}",
+            "RASA_API_TOKEN": "e2e-token",
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+    )
+    env.pop("CRM_WEBHOOK_URL", None)
+    python = str(ROOT / ".venv" / "bin" / "python")
+    for command in (["db", "upgrade"], ["catalog", "load"]):
+        subprocess.run([python, "-m", "bot", *command], cwd=ROOT, env=env, check=True)
+    log = open(work / "serve.log", "w")
+    process = subprocess.Popen([python, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{rasa_port}"
+    try:
+        _wait_until_ready(base, actions_port, process, work / "serve.log")
+        yield {"base": base, "token": "e2e-token", "work": work, "env": env}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_until_ready(base: str, actions_port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"serve stopped early:\n{log.read_text()[-4000:]}")
+        try:
+            status = requests.get(f"{base}/status", params={"token": "e2e-token"}, timeout=2)
+            actions = requests.get(f"http://127.0.0.1:{actions_port}/health", timeout=2)
+            if status.ok and status.json().get("model_file") and actions.ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(2)
+    raise RuntimeError(f"help desk not ready after {STARTUP_SECONDS}s:\n{log.read_text()[-4000:]}")

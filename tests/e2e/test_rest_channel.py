@@ -1,0 +1,69 @@
+"""End to end: the real Rasa server, action server and databases, over HTTP."""
+from __future__ import annotations
+
+import uuid
+
+import requests
+
+from bot.chat import send
+
+
+def new_sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text") or "" for reply in replies)
+
+
+def test_hallo_gets_a_dutch_greeting_with_topics(helpdesk):
+    replies = send(helpdesk["base"], new_sender(), "hallo")
+    assert "vraagbaak" in texts(replies).lower()
+    payloads = [button["payload"] for reply in replies for button in reply.get("buttons") or []]
+    assert "/request_advisor" in payloads
+
+
+def test_topic_question_names_the_instrument_from_the_catalog(helpdesk):
+    replies = send(helpdesk["base"], new_sender(), "Wij willen gaan exporteren naar Duitsland, wie kan ons helpen?")
+    assert "Exportcarrousel" in texts(replies)
+
+
+def test_gibberish_gets_topic_buttons_then_an_advisor(helpdesk):
+    sender = new_sender()
+    first = send(helpdesk["base"], sender, "qwrtz plok vrrrm")
+    first_payloads = [button["payload"] for reply in first for button in reply.get("buttons") or []]
+    assert len(first_payloads) >= 3 and all(payload.startswith("/") for payload in first_payloads)
+    second = send(helpdesk["base"], sender, "xkcd blub wortelgrr")
+    second_payloads = [button["payload"] for reply in second for button in reply.get("buttons") or []]
+    assert "/request_advisor" in second_payloads
+    assert "adviseur" in texts(second).lower()
+
+
+def test_conversation_is_kept_in_the_sql_tracker_store(helpdesk):
+    sender = new_sender()
+    send(helpdesk["base"], sender, "goedemorgen")
+    tracker = requests.get(
+        f"{helpdesk['base']}/conversations/{sender}/tracker",
+        params={"token": helpdesk["token"]},
+        timeout=10,
+    )
+    assert tracker.ok
+    user_texts = [event.get("text") for event in tracker.json()["events"] if event.get("event") == "user"]
+    assert user_texts == ["goedemorgen"]
+    import sqlite3
+
+    with sqlite3.connect(helpdesk["work"] / "tracker.db") as connection:
+        stored = connection.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+    assert stored > 0
+
+
+def test_http_api_requires_the_token(helpdesk):
+    denied = requests.get(f"{helpdesk['base']}/conversations/someone/tracker", timeout=10)
+    assert denied.status_code == 401
+
+
+def test_bad_input_gets_an_answer(helpdesk):
+    sender = new_sender()
+    for message in ["<script>alert(1)</script>", "'; DROP TABLE events; --", "🚀🚀🚀", "x" * 10000]:
+        replies = send(helpdesk["base"], sender, message)
+        assert texts(replies).strip(), f"no answer to {message[:30]!r}"

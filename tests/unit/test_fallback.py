@@ -1,0 +1,57 @@
+"""The two-stage fallback, run as Rasa runs it: a real Tracker and dispatcher."""
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionClarify
+from bot.phrases import phrase
+from bot.topics import likely_topics
+
+
+def user_event(text: str, intent: str, ranking: list[dict] | None = None) -> dict:
+    parse = {"text": text, "intent": {"name": intent, "confidence": 0.3}, "intent_ranking": ranking or [], "entities": []}
+    return {"event": "user", "text": text, "parse_data": parse}
+
+
+def run(events: list[dict]) -> CollectingDispatcher:
+    latest = events[-1]["parse_data"]
+    tracker = Tracker("u1", {}, latest, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionClarify().run(dispatcher, tracker, {}))
+    return dispatcher
+
+
+RANKING = [
+    {"name": "nlu_fallback", "confidence": 0.55},
+    {"name": "ask_financing", "confidence": 0.31},
+    {"name": "out_of_scope", "confidence": 0.2},
+    {"name": "ask_crisis_help", "confidence": 0.15},
+    {"name": "greet", "confidence": 0.1},
+]
+
+
+def test_first_miss_offers_the_likeliest_topics_as_buttons():
+    dispatcher = run([user_event("geld tekort ofzo", "nlu_fallback", RANKING)])
+    [message] = dispatcher.messages
+    assert message["text"] == phrase("fallback_question")
+    payloads = [button["payload"] for button in message["buttons"]]
+    assert payloads[:2] == ["/ask_financing", "/ask_crisis_help"]
+    assert "/greet" not in payloads and "/out_of_scope" not in payloads
+    assert payloads[-1] == "/help"
+
+
+def test_second_miss_in_a_row_offers_an_advisor():
+    dispatcher = run([user_event("blub", "nlu_fallback"), user_event("plok", "nlu_fallback", RANKING)])
+    [message] = dispatcher.messages
+    assert message["text"] == phrase("fallback_offer_advisor")
+    assert [button["payload"] for button in message["buttons"]] == ["/request_advisor", "/help"]
+
+
+def test_a_miss_after_an_understood_message_is_a_first_miss_again():
+    events = [user_event("blub", "nlu_fallback"), user_event("export", "ask_export"), user_event("plok", "nlu_fallback")]
+    assert run(events).messages[0]["text"] == phrase("fallback_question")
+
+
+def test_without_topic_guesses_the_defaults_fill_in():
+    assert likely_topics([{"name": "greet"}]) == ["ask_start", "ask_financing", "request_advisor"]
