@@ -37,6 +37,7 @@ $(SPACY): $(INSTALLED) scripts/spacy_pipeline.py
 
 db: $(INSTALLED) .env
 	$(PY) -m bot db upgrade
+	$(PY) -m bot catalog load
 
 setup: $(INSTALLED) $(SPACY) .env db
 

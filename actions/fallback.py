@@ -6,7 +6,6 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.phrases import phrase
 from bot.topics import label_of, likely_topics
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -27,14 +26,10 @@ class ActionClarify(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         if previous_message_missed(tracker):
-            buttons = [
-                {"title": phrase("button_book_advisor"), "payload": "/request_advisor"},
-                {"title": phrase("button_topics"), "payload": "/help"},
-            ]
-            dispatcher.utter_message(text=phrase("fallback_offer_advisor"), buttons=buttons)
+            dispatcher.utter_message(response="utter_offer_advisor")
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons = [{"title": label_of(intent), "payload": f"/{intent}"} for intent in likely_topics(ranking)]
-        buttons.append({"title": phrase("fallback_something_else"), "payload": "/help"})
-        dispatcher.utter_message(text=phrase("fallback_question"), buttons=buttons)
+        buttons.append({"title": "Iets anders", "payload": "/help"})
+        dispatcher.utter_message(response="utter_ask_rephrase", buttons=buttons)
         return []

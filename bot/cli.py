@@ -14,6 +14,8 @@ COMMAND_MODULES = [
     "bot.setup_commands",
     "bot.chat",
     "bot.catalog.cli",
+    "bot.booking.commands",
+    "bot.crm",
 ]
 
 

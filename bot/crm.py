@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable, Optional
 
 import requests
-from sqlalchemy import Column, Index, Integer, String, Text, and_, func, or_, select, update
+from sqlalchemy import Column, Index, Integer, String, Text, and_, func, or_, select, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.types import JSON
 
@@ -160,7 +160,7 @@ def _claim_next(
                 OutboxMessage.delivered_at.is_(None),
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
-                OutboxMessage.id.notin_(seen) if seen else True,
+                OutboxMessage.id.notin_(seen) if seen else true(),
                 ~select(older.id)
                 .where(
                     older.reference == OutboxMessage.reference,

@@ -19,9 +19,13 @@ from bot.settings import get_settings
 Base = declarative_base()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: Optional[str] = None) -> Engine:
-    url = url or get_settings().database_url
+    """The engine of `url`, or of the current DATABASE_URL setting."""
+    return _engine(url or get_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
     parsed = make_url(url)
     kwargs = {"future": True, "pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":

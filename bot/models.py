@@ -4,6 +4,8 @@ import importlib
 
 TABLE_MODULES: list[str] = [
     "bot.catalog.models",
+    "bot.booking.models",
+    "bot.crm",
 ]
 
 

@@ -1,7 +1,7 @@
 """Starts every service of the help desk in the foreground (`make run`).
 
-Rasa (5005), the action server (5055) and the other processes listed in
-`services()` run as children; Ctrl-C or the end of any one of them stops all.
+Rasa (5005), the action server (5055), the CRM outbox worker and the other
+processes listed in `services()` run as children; Ctrl-C or the end of any one of them stops all.
 """
 from __future__ import annotations
 
@@ -81,7 +81,10 @@ def newest_model(models_dir: Path = PROJECT_ROOT / "models") -> Optional[Path]:
 
 def services(settings: Settings, model: Path, endpoints: Path, cors: str) -> list[Service]:
     rasa = str(VENV_BIN / "rasa")
+    python = str(VENV_BIN / "python")
     return [
+        # Delivers the CRM outbox; with CRM_WEBHOOK_URL unset cases wait in the outbox.
+        Service("crm", [python, "-m", "bot", "crm", "worker"]),
         Service(
             "acties",
             [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)],

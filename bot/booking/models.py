@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     ForeignKey,
@@ -57,6 +58,10 @@ class Availability(Base):
     """One weekly period in which an advisor takes appointments and call-backs."""
 
     __tablename__ = "advisor_availability"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_advisor_availability_weekday"),
+        CheckConstraint("end_time > start_time", name="ck_advisor_availability_order"),
+    )
 
     id = Column(Integer, primary_key=True)
     advisor_id = Column(Integer, ForeignKey("advisors.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -71,6 +76,7 @@ class Leave(Base):
     """Days off of one advisor, first and last day included."""
 
     __tablename__ = "advisor_leave"
+    __table_args__ = (CheckConstraint("last_day >= first_day", name="ck_advisor_leave_order"),)
 
     id = Column(Integer, primary_key=True)
     advisor_id = Column(Integer, ForeignKey("advisors.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -85,7 +91,12 @@ class Appointment(Base):
     """An intake appointment or a call-back, with the contact details for the advisor."""
 
     __tablename__ = "appointments"
-    __table_args__ = (Index("ix_appointments_kind_start", "kind", "start_at"),)
+    __table_args__ = (
+        Index("ix_appointments_kind_start", "kind", "start_at"),
+        CheckConstraint("kind IN ('appointment', 'callback')", name="ck_appointments_kind"),
+        CheckConstraint("status IN ('booked', 'cancelled', 'moved')", name="ck_appointments_status"),
+        CheckConstraint("end_at > start_at", name="ck_appointments_order"),
+    )
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(10), nullable=False, unique=True)

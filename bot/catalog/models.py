@@ -43,6 +43,8 @@ class Instrument(Base):
     active_from = Column(Date)
     active_until = Column(Date)
     reviewed_on = Column(Date, nullable=False)
+    # Order in the content file: breaks ties between equally fitting instruments.
+    position = Column(Integer, nullable=False, default=0)
     retired = Column(Boolean, nullable=False, default=False)
 
     topics = relationship(

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("active_from", sa.Date()),
         sa.Column("active_until", sa.Date()),
         sa.Column("reviewed_on", sa.Date(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("retired", sa.Boolean(), nullable=False),
         sa.CheckConstraint("kind IN ('own', 'partner', 'national')", name="ck_catalog_instruments_kind"),
     )

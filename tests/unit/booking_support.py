@@ -1,0 +1,44 @@
+"""Helpers for the booking, CRM, clock and contact tests: a fixed "now" and a small agenda."""
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.booking import agenda
+from bot.settings import get_settings
+
+TZ = ZoneInfo("Europe/Amsterdam")
+
+# Thursday 5 December 2024; Friday the 6th is an ordinary working day.
+THURSDAY_10 = "2024-12-05T10:00:00"
+THURSDAY_2030 = "2024-12-05T20:30:00"
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+def set_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    """Set LOKET_* variables and make get_settings() read them again."""
+    for key, value in values.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+
+
+def fake_now(monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
+    set_env(monkeypatch, LOKET_FAKE_NOW=moment)
+
+
+def add_weekday_advisor(session, first_name: str = "Femke", start: str = "09:00", end: str = "17:00", days=range(5)):
+    advisor = agenda.add_advisor(session, first_name, f"{first_name} (test)", f"{first_name.lower()}@adviseurs.example.nl")
+    for weekday in days:
+        agenda.add_availability(session, advisor, weekday, time.fromisoformat(start), time.fromisoformat(end))
+    return advisor
+
+
+CONTACT = {"person_name": "Jan de Vries", "email": "jan@bakkerij-devries.example.nl", "phone": "06 12345678"}

@@ -1,0 +1,281 @@
+"""Catalog lookups: filters on topic, target group, municipality, sector and dates;
+the topic's lead instruments; events after a fixed now; schemes; program facts."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.catalog import queries
+from bot.catalog.content import load_content
+from bot.db import session_scope
+from bot.settings import get_settings
+
+from catalog_support import EVENTS, write_content
+
+TODAY = date(2026, 11, 27)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def instrument(id_, kind="partner", topics="[growth]", groups="all", extra=""):
+    return f"""\
+  - id: {id_}
+    name: Name {id_}
+    owner: Owner {id_}
+    kind: {kind}
+    topics: {topics}
+    target_groups: {groups}
+    offer: Offer {id_}.
+    for_whom: Voor iedereen.
+    next_step: Bel {{phone}} of kijk op {{website}}.
+    reviewed_on: 2026-11-20
+{extra}"""
+
+
+INSTRUMENTS = "instruments:\n" + "".join(
+    [
+        instrument("lead", kind="own", groups="[zzp, small, larger]", extra="    lead_for: [growth]\n"),
+        instrument("generic"),
+        instrument("assen-only", extra="    municipalities: [Assen]\n"),
+        instrument("for-larger", kind="national", groups="[larger]"),
+        instrument("horeca-only", extra="    sectors: [horeca]\n"),
+        instrument("expired", extra="    active_until: 2026-01-01\n"),
+        instrument("future", extra="    active_from: 2027-01-01\n"),
+        instrument("export-small", topics="[export]", groups="[small]"),
+        instrument("second-topic", kind="own", topics="[export, growth]"),
+        instrument("innovation-larger", topics="[innovation]", groups="[larger]"),
+    ]
+)
+
+MORE_EVENTS = EVENTS + """\
+  - id: past
+    title: Voorbij
+    starts_at: 2026-11-12 15:00
+    ends_at: 2026-11-12 17:00
+    place: Hoogeveen
+    municipality: Hoogeveen
+    topic: growth
+    organiser: Partners
+    signup_link: "{website}"
+  - id: running
+    title: Loopt nu
+    starts_at: 2026-11-27 10:00
+    ends_at: 2026-11-27 14:00
+    place: Assen
+    municipality: Assen
+    topic: growth
+    organiser: Partners
+    signup_link: https://www.kvk.nl
+  - id: emmen-january
+    title: Emmen januari
+    starts_at: 2027-01-21 15:30
+    ends_at: 2027-01-21 17:30
+    place: Emmen
+    municipality: Emmen
+    topic: export
+    organiser: Partners
+    signup_link: "{website}"
+  - id: beilen-february
+    title: Beilen februari
+    starts_at: 2027-02-18 16:00
+    ends_at: 2027-02-18 18:00
+    place: Beilen
+    municipality: Midden-Drenthe
+    topic: students
+    organiser: Partners
+    signup_link: "{website}"
+"""
+
+PROGRAM = """\
+facts:
+  - key: what
+    text: Het programma helpt ondernemers.
+  - key: contact
+    text: Bel {phone} of mail {email}.
+topic_keywords:
+  export: [export, buitenland]
+  digitalisation: [digita, webshop]
+  events: [netwerk]
+"""
+
+
+@pytest.fixture
+def session(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("HELPDESK_PHONE", "0592 12 34 56 (test)")
+    monkeypatch.setenv("HELPDESK_WEBSITE", "https://www.example.nl/agenda")
+    get_settings.cache_clear()
+    load_content(write_content(tmp_path / "c", instruments=INSTRUMENTS, events=MORE_EVENTS, program=PROGRAM))
+    with session_scope(database_url) as session:
+        yield session
+
+
+def ids(views):
+    return [view.id for view in views]
+
+
+def best(session, topic="growth", group=None, municipality=None, sector=None, today=TODAY, limit=10):
+    return ids(queries.best_instruments(session, topic, group, municipality, sector, today=today, limit=limit))
+
+
+# --------------------------------------------------------------------------- instruments
+
+
+def test_only_instruments_of_the_topic(session):
+    assert set(best(session, "export")) == {"export-small", "second-topic"}
+    assert "export-small" not in best(session, "growth")
+
+
+def test_active_dates_filter(session):
+    assert "expired" not in best(session) and "future" not in best(session)
+    assert "future" in best(session, today=date(2027, 2, 1))
+    assert "expired" in best(session, today=date(2025, 12, 31))
+
+
+def test_retired_instruments_are_not_offered(session, tmp_path):
+    without = INSTRUMENTS.replace(instrument("generic"), "")
+    assert "generic" in best(session)
+    load_content(write_content(tmp_path / "without", instruments=without, events=MORE_EVENTS, program=PROGRAM))
+    session.expire_all()
+    assert "generic" not in best(session)
+
+
+def test_target_group_filters_and_prefers_specific_instruments(session):
+    assert "for-larger" not in best(session, group="zzp")
+    larger = best(session, group="larger")
+    assert "for-larger" in larger
+    assert larger.index("for-larger") < larger.index("generic")
+    assert best(session, "export", group="zzp") == ["second-topic"]
+
+
+def test_municipality_specific_instruments_only_where_they_apply(session):
+    assert "assen-only" not in best(session)
+    assert "assen-only" not in best(session, municipality="Emmen")
+    assen = best(session, municipality="Assen")
+    assert assen[0] in {"lead", "assen-only"} and "assen-only" in assen[:2]
+    assert assen.index("assen-only") < assen.index("generic")
+
+
+def test_sector_specific_instruments_only_for_that_sector(session):
+    assert "horeca-only" not in best(session)
+    assert "horeca-only" not in best(session, sector="bouw")
+    horeca = best(session, sector="Horecabedrijf")
+    assert horeca.index("horeca-only") < horeca.index("generic")
+
+
+def test_lead_instrument_is_named_whatever_is_known(session):
+    for group in (None, "aspiring_starter", "zzp", "small", "larger"):
+        for municipality in (None, "Assen", "Emmen"):
+            for sector in (None, "horeca"):
+                assert "lead" in best(session, group=group, municipality=municipality, sector=sector, limit=1)
+
+
+def test_limit_and_order(session):
+    top = queries.best_instruments(session, "growth", today=TODAY, limit=3)
+    assert len(top) == 3 and top[0].id == "lead"
+    assert [view.score for view in top] == sorted((view.score for view in top), reverse=True)
+
+
+def test_placeholders_are_filled_from_settings(session):
+    [view] = queries.best_instruments(session, "growth", today=TODAY, limit=1)
+    assert view.next_step == "Bel 0592 12 34 56 (test) of kijk op https://www.example.nl/agenda."
+
+
+def test_partner_fits_better_only_when_it_outranks_the_program(session):
+    assert queries.partner_fits_better(queries.best_instruments(session, "growth", today=TODAY)) is None
+    exported = queries.best_instruments(session, "export", "small", today=TODAY)
+    assert exported[0].id == "export-small"
+    assert queries.partner_fits_better(exported).id == "export-small"
+
+
+@pytest.mark.parametrize(
+    "employees, group, beyond",
+    [(0, "zzp", False), (1, "zzp", False), (2, "small", False), (50, "small", False), (51, "larger", False),
+     (250, "larger", False), (251, "larger", True), (4000, "larger", True)],
+)
+def test_company_size_to_target_group(employees, group, beyond):
+    assert queries.size_class(employees) == queries.SizeClass(group, beyond)
+
+
+@pytest.mark.parametrize(
+    "value, count", [("12", 12), ("12 medewerkers", 12), (7, 7), ("1.200", 1200), ("geen idee", None), (None, None)]
+)
+def test_employees_slot_values(value, count):
+    assert queries.employees_count(value) == count
+
+
+def test_topic_answer_asks_the_size_only_when_it_changes_the_answer(session):
+    assert queries.topic_answer(session, "growth", today=TODAY, limit=10).ask_size  # for-larger depends on size
+    assert not queries.topic_answer(session, "growth", employees="3", today=TODAY, limit=10).ask_size
+    assert not queries.topic_answer(session, "growth", today=TODAY, may_ask_size=False, limit=10).ask_size
+    answer = queries.topic_answer(session, "growth", employees=400, today=TODAY)
+    assert answer.beyond_sme and "lead" in ids(answer.instruments)
+
+
+def test_topic_answer_drops_details_rather_than_answering_nothing(session):
+    assert best(session, "innovation", group="zzp") == []
+    answer = queries.topic_answer(session, "innovation", employees=1, today=TODAY)
+    assert ids(answer.instruments) == ["innovation-larger"]
+
+
+# --------------------------------------------------------------------------- events
+
+
+def test_upcoming_events_nearest_first_and_not_ended(session):
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=AMSTERDAM)
+    titles = [e.title for e in queries.upcoming_events(session, now)]
+    assert titles == ["Loopt nu", "Webinar financiering", "Emmen januari", "Beilen februari"]
+    later = datetime(2026, 11, 27, 14, 30, tzinfo=AMSTERDAM)
+    assert "Loopt nu" not in [e.title for e in queries.upcoming_events(session, later)]
+
+
+def test_event_times_come_back_in_local_time(session):
+    now = datetime(2026, 11, 28, tzinfo=AMSTERDAM)
+    webinar = queries.upcoming_events(session, now)[0]
+    assert webinar.starts_at.isoformat() == "2026-12-03T19:30:00+01:00"
+    assert webinar.signup_link == "https://www.example.nl/agenda"
+
+
+def test_events_by_municipality_include_online_ones(session):
+    now = datetime(2026, 11, 28, tzinfo=AMSTERDAM)
+    titles = [e.title for e in queries.upcoming_events(session, now, municipality="Emmen")]
+    assert titles == ["Webinar financiering", "Emmen januari"]
+
+
+def test_events_by_topic_and_limit(session):
+    now = datetime(2026, 11, 28, tzinfo=AMSTERDAM)
+    assert [e.title for e in queries.upcoming_events(session, now, topic="students")] == ["Beilen februari"]
+    assert len(queries.upcoming_events(session, now, limit=2)) == 2
+    assert queries.upcoming_events(session, datetime(2027, 6, 1, tzinfo=AMSTERDAM)) == []
+
+
+def test_topic_in_text(session):
+    assert queries.topic_in_text(session, "Zijn er webinars over exporteren naar het buitenland?") == "export"
+    assert queries.topic_in_text(session, "netwerkbijeenkomst over de webshop") == "digitalisation"
+    assert queries.topic_in_text(session, "netwerkbijeenkomsten") == "events"
+    assert queries.topic_in_text(session, "wanneer is de volgende?") is None
+
+
+# --------------------------------------------------------------------------- schemes and facts
+
+
+@pytest.mark.parametrize(
+    "typed, scheme_id",
+    [("tozo", "tozo"), ("TOZO", "tozo"), ("Tozo-lening", "tozo"), ("mijn tozo lening van de gemeente", "tozo"),
+     ("tonk", None), ("", None), (None, None)],
+)
+def test_find_scheme_id(session, typed, scheme_id):
+    assert queries.find_scheme_id(session, typed) == scheme_id
+
+
+def test_scheme_and_schemes(session):
+    tozo = queries.scheme(session, "tozo")
+    assert tozo.agency == "uw gemeente" and tozo.closed_on == date(2021, 10, 1)
+    assert [s.id for s in queries.schemes(session)] == ["tozo"]
+    assert queries.scheme(session, "now") is None
+
+
+def test_program_facts_in_order_with_contact_details(session):
+    facts = queries.program_facts(session)
+    assert [f.key for f in facts] == ["what", "contact"]
+    assert "0592 12 34 56 (test)" in facts[1].text and "{" not in facts[1].text
