@@ -7,6 +7,7 @@ SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
 
 PY := .venv/bin/python
 RASA := .venv/bin/rasa
@@ -38,6 +39,7 @@ $(SPACY): $(INSTALLED) scripts/spacy_pipeline.py
 db: $(INSTALLED) .env
 	$(PY) -m bot db upgrade
 	$(PY) -m bot catalog load
+	$(PY) -m bot agenda seed-sample --if-empty
 
 setup: $(INSTALLED) $(SPACY) .env db
 

@@ -273,6 +273,15 @@ def format_time(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
 
+SHORT_MONTH_NAMES = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def format_short(moment: datetime, end: Optional[datetime] = None) -> str:
+    """A button label: "di 2 dec 10:00", or "di 2 dec 10:00–10:30" for a window."""
+    label = f"{WEEKDAY_NAMES[moment.weekday()][:2]} {moment.day} {SHORT_MONTH_NAMES[moment.month - 1]} {moment:%H:%M}"
+    return f"{label}–{end:%H:%M}" if end is not None else label
+
+
 # --- storing moments -----------------------------------------------------------------
 
 

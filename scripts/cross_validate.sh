@@ -4,7 +4,7 @@
 # Usage: bash scripts/cross_validate.sh config.yml [other-config.yml ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore::DeprecationWarning
 folds=${FOLDS:-5}
 for config in "$@"; do
   name=$(basename "$config" .yml)

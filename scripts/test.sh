@@ -4,7 +4,7 @@
 # Services it starts (PostgreSQL) are stopped again, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore::DeprecationWarning
 RASA=.venv/bin/rasa
 PY=.venv/bin/python
 model=$(ls -t models/*.tar.gz | head -n 1)

@@ -3,7 +3,7 @@
 # carries a fingerprint of config, domain, data, the spaCy pipeline and the pins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore::DeprecationWarning
 
 fingerprint=$(
   { cat config.yml domain.yml requirements.txt var/spacy/nl/pipeline.json

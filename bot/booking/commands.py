@@ -63,9 +63,9 @@ def register(groups: argparse._SubParsersAction) -> None:
     leave.add_argument("--reason")
     leave.set_defaults(handler=_leave)
 
-    agenda_group.add_parser("seed-sample", help="voorbeeldadviseurs voor ontwikkeling (verzonnen voornamen)").set_defaults(
-        handler=_seed_sample
-    )
+    seed = agenda_group.add_parser("seed-sample", help="voorbeeldadviseurs voor ontwikkeling (verzonnen voornamen)")
+    seed.add_argument("--if-empty", action="store_true", help="alleen als er nog geen enkele adviseur is (make run)")
+    seed.set_defaults(handler=_seed_sample)
 
 
 def _list_appointments(args: argparse.Namespace) -> int:
@@ -143,8 +143,10 @@ def _leave(args: argparse.Namespace) -> int:
     return 0
 
 
-def _seed_sample(_args: argparse.Namespace) -> int:
+def _seed_sample(args: argparse.Namespace) -> int:
     with session_scope() as session:
+        if args.if_empty and agenda.list_advisors(session):
+            return 0
         created = agenda.seed_sample(session)
         names = ", ".join(advisor.first_name for advisor in created)
     print(f"==> {len(created)} voorbeeldadviseur(s) aangemaakt{': ' + names if names else ' (bestonden al)'}")

@@ -336,3 +336,134 @@ def _parse_day(date_text: str, week_offset: int, now: datetime) -> Optional[date
     if data is None or data.date_obj is None or data.period not in ("day", "time"):
         return None
     return data.date_obj.date()
+
+
+# --- answers typed into the booking and cancel forms -------------------------------------------
+# The forms take the whole message as the answer; these pull the value out of a sentence
+# such as "mijn naam is Jan de Vries" or "bel maar naar 06-12345678".
+
+_NAME_INTRO = re.compile(
+    r"^\s*(?:(?:ja|nou|oké|oke),?\s+)?(?:mijn naam is|ik ben|ik heet|u spreekt met|je spreekt met|"
+    r"dit is|met|naam:?)\s+",
+    re.IGNORECASE,
+)
+_COMPANY_INTRO = re.compile(
+    r"^\s*(?:(?:mijn|ons|het) (?:bedrijf|zaak|onderneming|winkel)(?:snaam)? (?:heet|is)|"
+    r"(?:de )?(?:bedrijfs)?naam (?:van (?:mijn|ons) bedrijf )?is|bedrijfsnaam:?|wij heten|we heten)\s+",
+    re.IGNORECASE,
+)
+_PLACE_INTRO = re.compile(
+    r"^\s*(?:(?:ik|wij|we)\s+(?:zit|zitten|woon|wonen|werk|werken|ben|zijn)\s+(?:gevestigd\s+)?(?:in|te)|"
+    r"(?:mijn|ons)\s+(?:bedrijf|zaak)\s+(?:zit|is|staat)\s+in|gevestigd\s+in|in de gemeente|gemeente|"
+    r"in|uit|te)\s+",
+    re.IGNORECASE,
+)
+_TRAILING = " .,;:!?\"'"
+
+
+def person_name_from_text(text: Optional[str]) -> Optional[str]:
+    """The clean name in "mijn naam is jan de vries" or "Jan de Vries."; None if there is none."""
+    if not text:
+        return None
+    return normalise_person_name(_NAME_INTRO.sub("", text.strip()).strip(_TRAILING))
+
+
+def company_name_from_text(text: Optional[str]) -> Optional[str]:
+    """The company name as typed, without "ons bedrijf heet"; 2 to 120 characters with a letter or digit."""
+    if not text:
+        return None
+    name = " ".join(_COMPANY_INTRO.sub("", text.strip()).split()).strip(_TRAILING)
+    if not 2 <= len(name) <= 120 or not re.search(r"[^\W_]", name) or name.startswith("/"):
+        return None
+    return name[0].upper() + name[1:]
+
+
+def email_from_text(text: Optional[str]) -> Optional[str]:
+    """The e-mail address in the text ("mijn mail is jan@example.nl"), normalised."""
+    if not text:
+        return None
+    whole = normalise_email(text)
+    if whole:
+        return whole
+    for word in text.split():
+        if "@" in word:
+            found = normalise_email(word.strip(_TRAILING + "()<>"))
+            if found:
+                return found
+    return None
+
+
+def phone_from_text(text: Optional[str], region: str = "NL") -> Optional[str]:
+    """The phone number in the text ("bel maar naar 06-12345678") in E.164."""
+    if not text or len(text) > 200:
+        return None
+    whole = normalise_phone(text, region)
+    if whole:
+        return whole
+    for match in phonenumbers.PhoneNumberMatcher(text, region):
+        found = normalise_phone(match.raw_string, region)
+        if found:
+            return found
+    return None
+
+
+def place_from_text(text: Optional[str]) -> Optional[str]:
+    """The place in "wij zitten in beilen" ("Beilen"), for municipality look-up or as typed."""
+    if not text:
+        return None
+    place = " ".join(_PLACE_INTRO.sub("", text.strip()).split()).strip(_TRAILING)
+    if not 2 <= len(place) <= 60 or not re.search(r"[^\W\d_]", place) or place.startswith("/"):
+        return None
+    if place == place.lower():
+        place = "-".join(" ".join(word[:1].upper() + word[1:] for word in part.split(" ")) for part in place.split("-"))
+    return place
+
+
+# How the person wants to talk with the advisor (the values go to the CRM as they are).
+CONTACT_PHONE = "telefoon"
+CONTACT_EMAIL = "e-mail"
+CONTACT_VIDEO = "video"
+CONTACT_PREFERENCES = (CONTACT_PHONE, CONTACT_EMAIL, CONTACT_VIDEO)
+_CONTACT_WORDS = (
+    # video first: "videobellen" also contains "bel"
+    (CONTACT_VIDEO, re.compile(r"video|beeldbel|teams|zoom|webcam|online gesprek|skype")),
+    (CONTACT_EMAIL, re.compile(r"e-?mail|\bmail|mailen|per mail")),
+    (CONTACT_PHONE, re.compile(r"telefo|\bbel|bellen|gebeld|mobiel|\bfoon|\bgsm")),
+)
+
+
+def parse_contact_preference(text: Optional[str]) -> Optional[str]:
+    """"telefonisch graag" -> "telefoon", "via teams" -> "video"; None when unclear."""
+    if not text:
+        return None
+    lowered = text.strip().lower()
+    if lowered in CONTACT_PREFERENCES:
+        return lowered
+    found = [value for value, pattern in _CONTACT_WORDS if pattern.search(lowered)]
+    return found[0] if len(found) == 1 or (found and found[0] == CONTACT_VIDEO) else None
+
+
+# What someone wants to do with an existing booking.
+CANCEL = "cancel"
+MOVE = "move"
+_MOVE_WORDS = re.compile(
+    r"verzet|verplaats|verschuif|verschuiv|opschuiv|omzet|om te zetten|omboek|wijzig|ander(e)? (moment|tijd|dag|datum)|"
+    r"\blater\b|\beerder\b|\bmove\b"
+)
+_CANCEL_WORDS = re.compile(
+    r"annul|afzeg|af te zeggen|zeg\b.*\baf\b|cancel|intrek|trek\b.*\bin\b|niet meer nodig|vervall|schrap|"
+    r"doorstre|streep|laat\b.*\bzitten|gaat niet door|hoeft niet meer"
+)
+
+
+def parse_cancel_choice(text: Optional[str]) -> Optional[str]:
+    """CANCEL for "afzeggen", MOVE for "kan het naar volgende week"; None when unclear or both."""
+    if not text:
+        return None
+    lowered = text.strip().lower()
+    if lowered in (CANCEL, MOVE):
+        return lowered
+    moving, cancelling = bool(_MOVE_WORDS.search(lowered)), bool(_CANCEL_WORDS.search(lowered))
+    if moving == cancelling:
+        return None
+    return MOVE if moving else CANCEL

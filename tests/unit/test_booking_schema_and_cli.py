@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from bot.booking import agenda
 from bot.booking.models import Advisor
 from bot.cli import main
 from bot.db import Base, get_engine, session_scope
@@ -108,3 +109,16 @@ def test_seed_sample_creates_fictional_advisors_once(db, capsys):
 def test_appointments_list_without_bookings(db, capsys):
     assert main(["appointments", "list"]) == 0
     assert "Geen boekingen." in capsys.readouterr().out
+
+
+def test_seed_sample_if_empty_leaves_a_real_agenda_alone(db, capsys):
+    assert main(["agenda", "add-advisor", "--first-name", "Wouter", "--name", "Wouter Test", "--email", "w@x.example.nl"]) == 0
+    assert main(["agenda", "seed-sample", "--if-empty"]) == 0
+    with session_scope() as session:
+        assert [advisor.first_name for advisor in agenda.list_advisors(session)] == ["Wouter"]
+
+
+def test_seed_sample_if_empty_fills_an_empty_agenda(db, capsys):
+    assert main(["agenda", "seed-sample", "--if-empty"]) == 0
+    with session_scope() as session:
+        assert len(agenda.list_advisors(session)) >= 2
