@@ -128,7 +128,9 @@ class ActionAnswerTopic(Action):
         if topic not in TOPICS:
             dispatcher.utter_message(response="utter_catalog_nothing_found")
             return []
-        return answer(dispatcher, lambda session, reply: answer_topic(session, reply, tracker, topic, True))
+        # Inside a form (a question in the middle of booking) answer at once: the form asks next.
+        may_ask_size = tracker.active_loop_name is None
+        return answer(dispatcher, lambda session, reply: answer_topic(session, reply, tracker, topic, may_ask_size))
 
 
 class ActionAnswerInform(Action):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 5-fold cross-validation of one or more NLU configs on data/nlu, for choosing the
+# 5-fold cross-validation of one or more NLU configs on data/nlu (or $CV_DATA), for choosing the
 # pipeline's settings (the figures go into docs/nlu.md).
 # Usage: bash scripts/cross_validate.sh config.yml [other-config.yml ...]
 set -euo pipefail
@@ -8,9 +8,9 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UB
 folds=${FOLDS:-5}
 for config in "$@"; do
   name=$(basename "$config" .yml)
-  out="results/cv/$name"
+  out="${CV_OUT:-results/cv}/$name"
   start=$(date +%s)
-  .venv/bin/rasa test nlu --cross-validation --folds "$folds" --nlu data/nlu --config "$config" \
+  .venv/bin/rasa test nlu --cross-validation --folds "$folds" --nlu "${CV_DATA:-data/nlu}" --config "$config" \
     --out "$out" --no-plot --quiet > "$out.log" 2>&1 || { echo "$name: mislukt, zie $out.log"; continue; }
   seconds=$(( $(date +%s) - start ))
   .venv/bin/python - "$name" "$out" "$seconds" "$folds" <<'PY'

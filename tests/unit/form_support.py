@@ -1,0 +1,82 @@
+"""Helpers for the booking and cancel form tests: trackers shaped the way Rasa sends
+them to the action server, a sample agenda, and running actions."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.booking import agenda
+from bot.db import session_scope
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+SENDER = "form-test"
+
+
+def user(intent: str, text: str = "", entities: Iterable[tuple[str, str]] = ()) -> dict[str, Any]:
+    parse = {
+        "intent": {"name": intent, "confidence": 0.93},
+        "entities": [{"entity": name, "value": value} for name, value in entities],
+        "text": text,
+    }
+    return {"event": "user", "text": text, "parse_data": parse}
+
+
+def slot(name: str, value: Any) -> dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value}
+
+
+def tracker(
+    history: Iterable[dict[str, Any]] = (),
+    slots: Optional[dict[str, Any]] = None,
+    active_loop: Optional[str] = None,
+    latest_action: str = "action_listen",
+) -> Tracker:
+    """A tracker whose latest message is the last user event of `history`."""
+    events = list(history)
+    turns = [event for event in events if event["event"] == "user"]
+    latest = turns[-1]["parse_data"] if turns else {}
+    return Tracker(
+        SENDER, dict(slots or {}), latest, events, False, None,
+        {"name": active_loop} if active_loop else {}, latest_action,
+    )
+
+
+def form_tracker(
+    form: str,
+    requested: Optional[str],
+    candidates: dict[str, Any],
+    history: Iterable[dict[str, Any]] = (),
+    slots: Optional[dict[str, Any]] = None,
+) -> Tracker:
+    """What Rasa's form sends to its validation action: the history, the requested slot,
+    the form's own action and then the slot candidates of this turn."""
+    events = list(history) + [slot("requested_slot", requested), {"event": "action", "name": form}]
+    events += [slot(name, value) for name, value in candidates.items()]
+    all_slots = {**(slots or {}), "requested_slot": requested, **candidates}
+    return tracker(events, all_slots, active_loop=form, latest_action=form)
+
+
+def run(action, track: Tracker) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, track, DOMAIN))
+    return dispatcher, events
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[Optional[str]]:
+    return [message.get("response") for message in dispatcher.messages]
+
+
+def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The slots an action set, last value wins."""
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def seed_sample_advisors() -> None:
+    with session_scope() as session:
+        agenda.seed_sample(session)

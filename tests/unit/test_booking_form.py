@@ -1,0 +1,466 @@
+"""The booking form's actions as the action server runs them (real rasa_sdk Trackers and a
+CollectingDispatcher) against a real SQLite database with the sample advisors, the clock
+set with LOKET_FAKE_NOW: validation and re-asks, free slots as buttons, the confirmation,
+booking (appointment by day, call-back in the evening, urgent after a crisis question),
+a slot taken by someone else, and the hotline greeting at session start."""
+from __future__ import annotations
+
+import json
+import re
+import string
+
+import pytest
+from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, SlotSet
+from sqlalchemy import select
+
+from actions.booking import (
+    ActionAskAppointmentSlot,
+    ActionAskBookingConfirmed,
+    ActionStartBooking,
+    ActionSubmitBooking,
+    ValidateBookingForm,
+)
+from actions.session import ActionSessionStart
+from bot.booking import APPOINTMENT, CALLBACK, book, free_slots, slot_at
+from bot.booking.appointments import REFERENCE_PATTERN
+from bot.booking.models import Appointment
+from bot.crm import OutboxMessage
+from bot.db import session_scope
+from bot.settings import get_settings
+from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at, fake_now, set_env
+from catalog_support import render
+from form_support import (
+    DOMAIN,
+    ROOT,
+    SENDER,
+    form_tracker,
+    responses,
+    run,
+    seed_sample_advisors,
+    slot,
+    slot_values,
+    tracker,
+    user,
+)
+
+HELPDESK_PHONE = "0592 11 22 33"
+FORM = "booking_form"
+FILLED = {
+    "person_name": "Jan de Vries",
+    "company_name": "Bakkerij De Vries",
+    "municipality": "Midden-Drenthe",
+    "employees": "4",
+    "question_summary": "Ik zoek een lening voor een nieuwe oven",
+    "contact_preference": "telefoon",
+    "email": "jan@bakkerij-devries.example.nl",
+    "phone": "+31612345678",
+}
+FINANCING = user("ask_financing", "Ik zoek een lening voor een nieuwe oven")
+CRISIS = user("ask_crisis_help", "ik kan de huur niet meer betalen")
+REQUEST = user("request_advisor", "ik wil een adviseur spreken")
+
+
+@pytest.fixture
+def agenda_db(database_url, monkeypatch):
+    set_env(
+        monkeypatch, LOKET_CRISIS_MODE=None, LOKET_HOTLINE_HOURS=None, LOKET_HELPDESK_HOURS=None,
+        LOKET_APPOINTMENT_MINUTES=None, LOKET_CALLBACK_MINUTES=None, LOKET_URGENT_CALLBACK_WINDOWS=None,
+        LOKET_BOOKING_HORIZON_DAYS=None, LOKET_TZ=None, HELPDESK_PHONE=HELPDESK_PHONE,
+    )
+    fake_now(monkeypatch, THURSDAY_10)
+    seed_sample_advisors()
+    yield database_url
+    get_settings.cache_clear()
+
+
+def texts(dispatcher) -> str:
+    return "\n".join(message["text"] for message in render(dispatcher.messages))
+
+
+def validate(candidates: dict, requested=None, history=(FINANCING, REQUEST), slots=None):
+    """Run validate_booking_form on this turn's slot candidates; returns the dispatcher and
+    the slots it set."""
+    requested = requested if requested is not None else next(iter(candidates))
+    dispatcher, events = run(ValidateBookingForm(), form_tracker(FORM, requested, candidates, history, slots))
+    return dispatcher, slot_values(events)
+
+
+def submit(history=(FINANCING, REQUEST), **overrides):
+    slots = {**FILLED, "appointment_slot": None, "booking_confirmed": True, **overrides}
+    return run(ActionSubmitBooking(), tracker(list(history), slots))
+
+
+def stored() -> list[Appointment]:
+    """The bookings, with their advisor loaded (readable after the session closed)."""
+    with session_scope() as session:
+        appointments = list(session.execute(select(Appointment).order_by(Appointment.id)).scalars())
+        for appointment in appointments:
+            assert appointment.advisor is not None
+        return appointments
+
+
+def buttons(dispatcher) -> list[dict]:
+    return [button for message in dispatcher.messages for button in message.get("buttons") or []]
+
+
+def payload_start(button: dict) -> str:
+    return json.loads(button["payload"][len("/inform"):])["appointment_slot"]
+
+
+# --------------------------------------------------------------------------- starting the form
+
+
+def test_start_gives_intro_and_privacy_line_and_takes_the_question_already_asked(agenda_db):
+    dispatcher, events = run(ActionStartBooking(), tracker([FINANCING, REQUEST]))
+    assert responses(dispatcher) == ["utter_advisor_intro", "utter_booking_privacy"]
+    assert "gegevens" in texts(dispatcher)
+    values = slot_values(events)
+    assert values["question_summary"] == "Ik zoek een lening voor een nieuwe oven"
+    assert values["appointment_slot"] is None and values["booking_confirmed"] is None
+    assert "contact_preference" not in values
+
+
+def test_start_without_an_earlier_question_leaves_the_question_to_the_form(agenda_db):
+    _, events = run(ActionStartBooking(), tracker([user("ask_contact", "wat is jullie nummer"), REQUEST]))
+    assert "question_summary" not in slot_values(events)
+
+
+def test_start_in_the_evening_announces_a_call_back_by_phone(agenda_db, monkeypatch):
+    fake_now(monkeypatch, THURSDAY_2030)
+    dispatcher, events = run(ActionStartBooking(), tracker([REQUEST]))
+    assert responses(dispatcher) == ["utter_booking_intro_callback", "utter_booking_privacy"]
+    assert dispatcher.messages[0]["next_day"] == "morgen" and dispatcher.messages[0]["next_time"] == "09:00"
+    assert slot_values(events)["contact_preference"] == "telefoon"
+
+
+def test_changing_details_after_a_no_asks_them_again(agenda_db):
+    change = user("request_advisor", "/request_advisor", [("booking_change", "details")])
+    dispatcher, events = run(ActionStartBooking(), tracker([FINANCING, change], dict(FILLED)))
+    values = slot_values(events)
+    assert dispatcher.messages == []
+    assert all(values[name] is None for name in FILLED)
+
+
+# --------------------------------------------------------------------------- validation and re-asks
+
+
+@pytest.mark.parametrize(
+    "slot_name, typed, response",
+    [
+        ("person_name", "12345", "utter_invalid_person_name"),
+        ("person_name", "/request_advisor", "utter_invalid_person_name"),
+        ("company_name", "x", "utter_invalid_company_name"),
+        ("municipality", "1234", "utter_invalid_municipality"),
+        ("employees", "heel veel", "utter_invalid_employees"),
+        ("employees", "2,5", "utter_invalid_employees"),
+        ("question_summary", "?", "utter_invalid_question_summary"),
+        ("contact_preference", "maakt niet uit", "utter_invalid_contact_preference"),
+        ("email", "jan@@bakkerij", "utter_invalid_email"),
+        ("email", "mijn mail weet ik niet", "utter_invalid_email"),
+        ("phone", "12345", "utter_invalid_phone"),
+        ("phone", "0900-1234567", "utter_invalid_phone"),
+    ],
+)
+def test_bad_answers_are_asked_again_in_dutch(agenda_db, slot_name, typed, response):
+    dispatcher, values = validate({slot_name: typed})
+    assert values[slot_name] is None
+    assert responses(dispatcher) == [response]
+    assert texts(dispatcher)
+
+
+@pytest.mark.parametrize(
+    "slot_name, typed, clean",
+    [
+        ("person_name", "mijn naam is jan van der berg", "Jan van der Berg"),
+        ("person_name", "Anne-Marie de Vries", "Anne-Marie de Vries"),
+        ("company_name", "ons bedrijf heet bakkerij smit", "Bakkerij smit"),
+        ("employees", "we zijn met vijf mensen", "5"),
+        ("employees", "1", "1"),
+        ("contact_preference", "via teams graag", "video"),
+        ("contact_preference", "telefoon", "telefoon"),
+        ("email", "mijn mail is Jan@Bakkerij-DeVries.example.NL", "Jan@bakkerij-devries.example.nl"),
+        ("phone", "06-12345678", "+31612345678"),
+        ("phone", "bel maar naar 0592 123456", "+31592123456"),
+        ("phone", "+31 6 1234 5678", "+31612345678"),
+        ("question_summary", "  een  tweede vestiging  ", "een tweede vestiging"),
+    ],
+)
+def test_good_answers_are_normalised(agenda_db, slot_name, typed, clean):
+    dispatcher, values = validate({slot_name: typed})
+    assert values[slot_name] == clean
+    assert dispatcher.messages == []
+
+
+def test_a_village_becomes_its_municipality(agenda_db):
+    dispatcher, values = validate({"municipality": "wij zitten in beilen"})
+    assert values["municipality"] == "Midden-Drenthe"
+    assert responses(dispatcher) == ["utter_booking_village"]
+    assert "Beilen" in texts(dispatcher) and "Midden-Drenthe" in texts(dispatcher)
+
+
+def test_a_municipality_as_typed_gets_its_official_spelling(agenda_db):
+    dispatcher, values = validate({"municipality": "gemeente midden drenthe"})
+    assert values["municipality"] == "Midden-Drenthe" and dispatcher.messages == []
+
+
+def test_outside_drenthe_is_said_and_still_accepted(agenda_db):
+    dispatcher, values = validate({"municipality": "ik zit in zwolle"})
+    assert values["municipality"] == "Zwolle"
+    assert responses(dispatcher) == ["utter_booking_outside_drenthe"]
+    assert "Drenthe" in texts(dispatcher)
+
+
+def test_details_given_before_the_form_are_checked_quietly(agenda_db):
+    # at activation the form re-validates what is already known; nothing is said
+    dispatcher, values = validate({"municipality": "Beilen", "email": FILLED["email"]}, requested="")
+    assert values["municipality"] == "Midden-Drenthe" and values["email"] == FILLED["email"]
+    assert dispatcher.messages == []
+
+
+def test_a_slot_button_is_accepted(agenda_db):
+    first = free_slots_now()[0]
+    dispatcher, values = validate({"appointment_slot": first.payload})
+    assert values["appointment_slot"] == first.payload and dispatcher.messages == []
+
+
+def test_free_dutch_moment_is_understood(agenda_db):
+    # Friday 6 December 09:00 is a free slot of the sample agenda
+    dispatcher, values = validate({"appointment_slot": "morgenochtend"})
+    assert values["appointment_slot"] == "2024-12-06T09:00:00+01:00" and dispatcher.messages == []
+
+
+def test_a_moment_that_is_not_free_is_said_and_the_nearest_are_offered(agenda_db):
+    typed = "morgen om 10 uur"  # slots start at 09:00, 09:45, 10:30
+    dispatcher, values = validate({"appointment_slot": typed})
+    assert values["appointment_slot"] is None
+    assert responses(dispatcher) == ["utter_booking_slot_not_free"]
+    assert "morgen om 10:00 uur" in texts(dispatcher)
+
+    history = [FINANCING, REQUEST, user("inform", typed)]
+    ask, _ = run(ActionAskAppointmentSlot(), tracker(history, {"requested_slot": "appointment_slot"}, FORM, FORM))
+    assert responses(ask) == ["utter_booking_choose_nearest"]
+    starts = [payload_start(button) for button in buttons(ask)]
+    assert starts[:3] == ["2024-12-06T09:00:00+01:00", "2024-12-06T09:45:00+01:00", "2024-12-06T10:30:00+01:00"]
+    assert len(starts) == 5 and starts == sorted(starts)
+
+
+def test_a_moment_that_cannot_be_read_is_asked_again(agenda_db):
+    dispatcher, values = validate({"appointment_slot": "ergens binnenkort"})
+    assert values["appointment_slot"] is None
+    assert responses(dispatcher) == ["utter_booking_slot_not_understood"]
+
+
+# --------------------------------------------------------------------------- asking the moment and confirming
+
+
+def free_slots_now(kind=APPOINTMENT, urgent=False):
+    with session_scope() as session:
+        return free_slots(session, kind, limit=5, urgent=urgent)
+
+
+def test_the_moment_is_asked_with_five_buttons_of_free_slots(agenda_db):
+    dispatcher, events = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM))
+    assert events == [] and responses(dispatcher) == ["utter_booking_choose_slot"]
+    offered = buttons(dispatcher)
+    assert [payload_start(button) for button in offered] == [slot.payload for slot in free_slots_now()]
+    assert offered[0] == {"title": "do 5 dec 10:30", "payload": '/inform{"appointment_slot": "2024-12-05T10:30:00+01:00"}'}
+
+
+def test_in_the_evening_the_buttons_are_call_back_windows_tomorrow_morning(agenda_db, monkeypatch):
+    fake_now(monkeypatch, THURSDAY_2030)
+    dispatcher, _ = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM))
+    assert responses(dispatcher) == ["utter_booking_choose_callback"]
+    offered = buttons(dispatcher)
+    assert len(offered) == 5
+    # the first two windows of the day are kept for urgent cases
+    assert offered[0]["title"] == "vr 6 dec 10:00–10:30"
+    assert payload_start(offered[0]) == "2024-12-06T10:00:00+01:00"
+
+
+def test_after_a_crisis_question_the_earliest_window_is_offered(agenda_db, monkeypatch):
+    fake_now(monkeypatch, THURSDAY_2030)
+    dispatcher, _ = run(ActionAskAppointmentSlot(), tracker([CRISIS, REQUEST], {"requested_slot": "phone"}, FORM, FORM))
+    assert buttons(dispatcher)[0]["title"] == "vr 6 dec 09:00–09:30"
+
+
+def test_the_confirmation_summarises_what_will_be_booked(agenda_db):
+    slots = {**FILLED, "appointment_slot": "2024-12-06T09:45:00+01:00"}
+    dispatcher, events = run(ActionAskBookingConfirmed(), tracker([REQUEST], slots, FORM, FORM))
+    assert events == [] and responses(dispatcher) == ["utter_booking_summary"]
+    [message] = render(dispatcher.messages)
+    for shown in ("Jan de Vries", "Bakkerij De Vries", "Midden-Drenthe", "06 12345678", "lening", "telefoon",
+                  "morgen om 09:45 uur"):
+        assert shown in message["text"]
+    assert [button["payload"] for button in message["buttons"]] == ["/affirm", "/deny"]
+
+
+def test_the_evening_confirmation_names_the_call_back_window(agenda_db, monkeypatch):
+    fake_now(monkeypatch, THURSDAY_2030)
+    slots = {**FILLED, "appointment_slot": "2024-12-06T10:00:00+01:00"}
+    dispatcher, _ = run(ActionAskBookingConfirmed(), tracker([REQUEST], slots, FORM, FORM))
+    assert responses(dispatcher) == ["utter_booking_summary_callback"]
+    assert "morgen tussen 10:00 en 10:30 uur" in texts(dispatcher)
+
+
+# --------------------------------------------------------------------------- booking
+
+
+def test_a_confirmed_booking_is_stored_and_answered_with_reference_date_time_and_advisor(agenda_db):
+    dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00")
+    assert responses(dispatcher) == ["utter_booking_done", "utter_booking_contact_phone"]
+    text = texts(dispatcher)
+    reference = re.search(r"AFS-[A-Z2-9]{6}", text).group(0)
+    assert REFERENCE_PATTERN.match(reference)
+    assert "morgen om 09:45 uur" in text and "06 12345678" in text
+    [appointment] = stored()
+    assert appointment.reference == reference and appointment.kind == APPOINTMENT
+    assert appointment.start == at("2024-12-06T09:45") and not appointment.urgent
+    assert f"een afspraak met {appointment.advisor.first_name}" in text
+    assert (appointment.municipality, appointment.employees, appointment.sender_id) == ("Midden-Drenthe", 4, SENDER)
+    assert appointment.topics == ["financing", "advisor"]
+    assert appointment.question_summary == FILLED["question_summary"]
+    values = slot_values(events)
+    assert values["appointment_slot"] is None and values["booking_confirmed"] is None
+    with session_scope() as session:
+        [message] = session.execute(select(OutboxMessage)).scalars().all()
+        assert message.reference == reference and message.payload["conversation_id"] == SENDER
+
+
+def test_in_the_evening_a_call_back_is_booked_for_the_next_morning(agenda_db, monkeypatch):
+    fake_now(monkeypatch, THURSDAY_2030)
+    dispatcher, _ = submit(appointment_slot="2024-12-06T10:00:00+01:00")
+    assert responses(dispatcher) == ["utter_booking_done_callback"]
+    assert "morgen tussen 10:00 en 10:30 uur" in texts(dispatcher)
+    [appointment] = stored()
+    assert appointment.kind == CALLBACK and appointment.start == at("2024-12-06T10:00")
+    assert appointment.phone == "+31612345678"
+
+
+def test_a_crisis_conversation_is_booked_as_urgent(agenda_db, monkeypatch):
+    fake_now(monkeypatch, THURSDAY_2030)
+    dispatcher, _ = submit(history=(CRISIS, REQUEST), appointment_slot="2024-12-06T09:00:00+01:00")
+    assert responses(dispatcher) == ["utter_booking_done_callback", "utter_booking_urgent"]
+    [appointment] = stored()
+    assert appointment.urgent and appointment.kind == CALLBACK and appointment.start == at("2024-12-06T09:00")
+    assert "crisis" in appointment.topics
+
+
+def test_a_slot_taken_meanwhile_reopens_the_form_at_the_moment_question(agenda_db):
+    wanted = at("2024-12-06T09:45")
+    with session_scope() as session:  # every advisor free then gets booked by someone else
+        while slot_at(session, APPOINTMENT, wanted) is not None:
+            book(session, kind=APPOINTMENT, start=wanted, **CONTACT)
+    taken_before = len(stored())
+    dispatcher, events = submit(appointment_slot=wanted.isoformat())
+    assert responses(dispatcher) == ["utter_booking_slot_taken"]
+    assert "net" in texts(dispatcher)
+    assert SlotSet("appointment_slot", None) in events and SlotSet("booking_confirmed", None) in events
+    assert events[-1] == FollowupAction(FORM)
+    assert len(stored()) == taken_before  # nothing booked for this person
+
+    # the reopened form asks the moment again, with the next free slots
+    ask, _ = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": None}, FORM, FORM))
+    starts = [payload_start(button) for button in buttons(ask)]
+    assert len(starts) == 5 and wanted.isoformat() not in starts
+
+
+def test_a_no_at_the_confirmation_books_nothing_and_offers_what_to_change(agenda_db):
+    dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00", booking_confirmed=False)
+    assert responses(dispatcher) == ["utter_booking_not_confirmed"]
+    [message] = render(dispatcher.messages)
+    assert "niets geboekt" in message["text"]
+    assert [button["payload"] for button in message["buttons"]] == [
+        '/request_advisor{"booking_change": "moment"}',
+        '/request_advisor{"booking_change": "details"}',
+        "/deny",
+    ]
+    assert stored() == []
+    assert slot_values(events) == {"appointment_slot": None, "booking_confirmed": None}
+
+
+def test_database_down_says_so_and_claims_nothing(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
+    set_env(monkeypatch, HELPDESK_PHONE=HELPDESK_PHONE, LOKET_FAKE_NOW=THURSDAY_10)
+    try:
+        dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00")
+        ask, _ = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM))
+    finally:
+        get_settings.cache_clear()
+    assert responses(dispatcher) == ["utter_booking_unavailable"] and responses(ask) == ["utter_booking_unavailable"]
+    text = texts(dispatcher)
+    assert HELPDESK_PHONE in text and "niets geboekt" in text and "AFS-" not in text
+    assert FollowupAction(FORM) not in events
+
+
+def test_every_response_the_actions_use_exists_with_its_placeholders():
+    used = {f"utter_invalid_{name}" for name in FILLED}
+    for module in ("booking", "cancel", "session"):
+        source = (ROOT / "actions" / f"{module}.py").read_text(encoding="utf-8")
+        used |= set(re.findall(r'"(utter_[a-z_]+)"', source))
+    missing = {name for name in used if name not in DOMAIN["responses"] and not name.endswith("_")}
+    assert not missing
+    for name in used & set(DOMAIN["responses"]):
+        for variant in DOMAIN["responses"][name]:
+            fields = {field for _, field, _, _ in string.Formatter().parse(variant["text"]) if field}
+            assert fields <= {"advisor", "reference", "day", "time", "end_time", "phone", "email", "place",
+                              "municipality", "helpdesk_phone", "next_day", "next_time", *FILLED}, name
+
+
+# --------------------------------------------------------------------------- hotline session start
+
+
+def session_tracker(metadata=None, earlier_slots=()):
+    events = [{"event": "session_started"}, *[slot(name, value) for name, value in earlier_slots]]
+    slots = dict(earlier_slots)
+    if metadata is not None:
+        events.append(slot("session_started_metadata", metadata))
+        slots["session_started_metadata"] = metadata
+    return tracker(events, slots, latest_action="action_session_start")
+
+
+def test_session_start_keeps_rasas_default_events(agenda_db):
+    dispatcher, events = run(ActionSessionStart(), session_tracker(earlier_slots=[("person_name", "Jan de Vries")]))
+    assert events[0] == SessionStarted() and events[-1] == ActionExecuted("action_listen")
+    assert SlotSet("person_name", "Jan de Vries") in events
+    assert dispatcher.messages == []
+
+
+def test_from_the_hotline_while_it_is_open_the_line_is_busy(agenda_db):
+    dispatcher, events = run(ActionSessionStart(), session_tracker({"source": "hotline"}))
+    assert responses(dispatcher) == ["utter_hotline_busy"]
+    assert "bezet" in texts(dispatcher)
+    assert "/request_advisor" in [button["payload"] for button in render(dispatcher.messages)[0]["buttons"]]
+    assert SlotSet("source", "hotline") in events
+    assert events[0] == SessionStarted() and events[-1] == ActionExecuted("action_listen")
+
+
+def test_from_the_hotline_in_the_evening_the_line_is_closed_until_tomorrow(agenda_db, monkeypatch):
+    fake_now(monkeypatch, THURSDAY_2030)
+    dispatcher, _ = run(ActionSessionStart(), session_tracker({"source": "hotline"}))
+    assert responses(dispatcher) == ["utter_hotline_closed"]
+    text = texts(dispatcher)
+    assert "gesloten" in text and "morgen om 09:00 uur" in text and "terugbelt" in text
+
+
+def test_other_sources_get_no_hotline_greeting(agenda_db):
+    dispatcher, events = run(ActionSessionStart(), session_tracker({"source": "website"}))
+    assert dispatcher.messages == [] and SlotSet("source", "website") in events
+
+
+def test_slots_emptied_when_the_form_starts_are_not_checked(agenda_db):
+    # action_start_booking empties these; Rasa passes them to the validation at activation
+    dispatcher, values = validate({"appointment_slot": None, "booking_confirmed": None}, requested="")
+    assert dispatcher.messages == []
+    assert values["appointment_slot"] is None and values["booking_confirmed"] is None
+
+
+def test_a_village_recognised_by_the_nlu_is_named_in_the_answer(agenda_db):
+    # DIET tags "beilen" and the synonym mapper turns it into the municipality
+    text = "wij zitten in beilen"
+    entity = {"entity": "municipality", "value": "Midden-Drenthe", "start": 14, "end": 20}
+    answer = user("inform", text)
+    answer["parse_data"]["entities"] = [entity]
+    track = form_tracker(FORM, "municipality", {"municipality": "Midden-Drenthe"}, [REQUEST, answer])
+    dispatcher, events = run(ValidateBookingForm(), track)
+    assert slot_values(events)["municipality"] == "Midden-Drenthe"
+    assert responses(dispatcher) == ["utter_booking_village"] and dispatcher.messages[0]["place"] == "Beilen"
