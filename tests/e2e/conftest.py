@@ -2,11 +2,13 @@
 databases, and stops it afterwards."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
-import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 240
+# A Wednesday morning: the help desk is open, so a booking is an appointment.
+FAKE_NOW = "2026-12-02T10:00:00"
 
 
 def free_port() -> int:
@@ -22,8 +26,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class CrmEndpoint:
+    """A real HTTP server on loopback standing in for the program's CRM webhook."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                endpoint.received.append({"key": self.headers.get("Idempotency-Key"), "body": json.loads(body)})
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cases"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
 @pytest.fixture(scope="session")
-def helpdesk(tmp_path_factory):
+def crm():
+    endpoint = CrmEndpoint()
+    yield endpoint
+    endpoint.close()
+
+
+@pytest.fixture(scope="session")
+def helpdesk(tmp_path_factory, crm):
     work = tmp_path_factory.mktemp("helpdesk")
     rasa_port, actions_port = free_port(), free_port()
     env = dict(os.environ)
@@ -36,18 +72,19 @@ def helpdesk(tmp_path_factory):
             "TRACKER_STORE_URL": f"sqlite:///{work / 'tracker.db'}",
             "RASA_API_TOKEN": "e2e-token",
             "RASA_TELEMETRY_ENABLED": "false",
+            "LOKET_FAKE_NOW": FAKE_NOW,
+            "CRM_WEBHOOK_URL": crm.url,
         }
     )
-    env.pop("CRM_WEBHOOK_URL", None)
     python = str(ROOT / ".venv" / "bin" / "python")
-    for command in (["db", "upgrade"], ["catalog", "load"]):
+    for command in (["db", "upgrade"], ["catalog", "load"], ["agenda", "seed-sample"]):
         subprocess.run([python, "-m", "bot", *command], cwd=ROOT, env=env, check=True)
     log = open(work / "serve.log", "w")
     process = subprocess.Popen([python, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{rasa_port}"
     try:
         _wait_until_ready(base, actions_port, process, work / "serve.log")
-        yield {"base": base, "token": "e2e-token", "work": work, "env": env}
+        yield {"base": base, "token": "e2e-token", "work": work, "env": env, "python": python}
     finally:
         process.terminate()
         try:

@@ -10,6 +10,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from booking_support import THURSDAY_10, fake_now, set_env
 from bot.booking import agenda
 from bot.db import session_scope
 
@@ -77,6 +78,20 @@ def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
 
 
+HELPDESK_PHONE = "0592 11 22 33"
+
+
 def seed_sample_advisors() -> None:
     with session_scope() as session:
         agenda.seed_sample(session)
+
+
+def sample_agenda(monkeypatch) -> None:
+    """Default hours and lengths, now Thursday 10:00, and the sample advisors."""
+    set_env(
+        monkeypatch, LOKET_CRISIS_MODE=None, LOKET_HOTLINE_HOURS=None, LOKET_HELPDESK_HOURS=None,
+        LOKET_APPOINTMENT_MINUTES=None, LOKET_CALLBACK_MINUTES=None, LOKET_URGENT_CALLBACK_WINDOWS=None,
+        LOKET_BOOKING_HORIZON_DAYS=None, LOKET_TZ=None, HELPDESK_PHONE=HELPDESK_PHONE,
+    )
+    fake_now(monkeypatch, THURSDAY_10)
+    seed_sample_advisors()

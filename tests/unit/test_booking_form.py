@@ -30,20 +30,20 @@ from bot.settings import get_settings
 from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at, fake_now, set_env
 from catalog_support import render
 from form_support import (
+    HELPDESK_PHONE,
+    sample_agenda,
     DOMAIN,
     ROOT,
     SENDER,
     form_tracker,
     responses,
     run,
-    seed_sample_advisors,
     slot,
     slot_values,
     tracker,
     user,
 )
 
-HELPDESK_PHONE = "0592 11 22 33"
 FORM = "booking_form"
 FILLED = {
     "person_name": "Jan de Vries",
@@ -62,13 +62,7 @@ REQUEST = user("request_advisor", "ik wil een adviseur spreken")
 
 @pytest.fixture
 def agenda_db(database_url, monkeypatch):
-    set_env(
-        monkeypatch, LOKET_CRISIS_MODE=None, LOKET_HOTLINE_HOURS=None, LOKET_HELPDESK_HOURS=None,
-        LOKET_APPOINTMENT_MINUTES=None, LOKET_CALLBACK_MINUTES=None, LOKET_URGENT_CALLBACK_WINDOWS=None,
-        LOKET_BOOKING_HORIZON_DAYS=None, LOKET_TZ=None, HELPDESK_PHONE=HELPDESK_PHONE,
-    )
-    fake_now(monkeypatch, THURSDAY_10)
-    seed_sample_advisors()
+    sample_agenda(monkeypatch)
     yield database_url
     get_settings.cache_clear()
 

@@ -24,9 +24,8 @@ from bot.db import session_scope
 from bot.settings import get_settings
 from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at, fake_now, set_env
 from catalog_support import render
-from form_support import DOMAIN, form_tracker, responses, run, seed_sample_advisors, slot_values, tracker, user
+from form_support import HELPDESK_PHONE, DOMAIN, form_tracker, responses, run, sample_agenda, slot_values, tracker, user
 
-HELPDESK_PHONE = "0592 11 22 33"
 FORM = "cancel_form"
 BOOKED_AT = at("2024-12-06T09:45")
 REQUEST = user("cancel_appointment", "ik wil mijn afspraak wijzigen")
@@ -35,13 +34,7 @@ REQUEST = user("cancel_appointment", "ik wil mijn afspraak wijzigen")
 @pytest.fixture
 def booking(database_url, monkeypatch):
     """A booking for Friday 09:45 (sample advisors, now Thursday 10:00); its reference."""
-    set_env(
-        monkeypatch, LOKET_CRISIS_MODE=None, LOKET_HOTLINE_HOURS=None, LOKET_HELPDESK_HOURS=None,
-        LOKET_APPOINTMENT_MINUTES=None, LOKET_CALLBACK_MINUTES=None, LOKET_URGENT_CALLBACK_WINDOWS=None,
-        LOKET_BOOKING_HORIZON_DAYS=None, LOKET_TZ=None, HELPDESK_PHONE=HELPDESK_PHONE,
-    )
-    fake_now(monkeypatch, THURSDAY_10)
-    seed_sample_advisors()
+    sample_agenda(monkeypatch)
     with session_scope() as session:
         appointment = book(session, kind=APPOINTMENT, start=BOOKED_AT, sender_id="earlier", **CONTACT)
         reference = appointment.reference
