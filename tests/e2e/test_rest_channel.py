@@ -28,14 +28,24 @@ def test_topic_question_names_the_instrument_from_the_catalog(helpdesk):
     assert "Exportcarrousel" in texts(replies)
 
 
-def test_gibberish_gets_topic_buttons_then_an_advisor(helpdesk):
+def payloads(replies: list[dict]) -> list[str]:
+    return [button["payload"] for reply in replies for button in reply.get("buttons") or []]
+
+
+def test_gibberish_never_gets_a_topic_answer(helpdesk):
+    # Either the fallback's topic buttons or the out-of-scope answer; both offer /help.
+    for message in ["qwrtz plok vrrrm", "xkcd blub wortelgrr"]:
+        assert "/help" in payloads(send(helpdesk["base"], new_sender(), message))
+
+
+def test_two_misses_in_a_row_get_topic_buttons_then_an_advisor(helpdesk):
+    # "/nlu_fallback" is what the FallbackClassifier makes of a message it is unsure of.
     sender = new_sender()
-    first = send(helpdesk["base"], sender, "qwrtz plok vrrrm")
-    first_payloads = [button["payload"] for reply in first for button in reply.get("buttons") or []]
-    assert len(first_payloads) >= 3 and all(payload.startswith("/") for payload in first_payloads)
-    second = send(helpdesk["base"], sender, "xkcd blub wortelgrr")
-    second_payloads = [button["payload"] for reply in second for button in reply.get("buttons") or []]
-    assert "/request_advisor" in second_payloads
+    first = send(helpdesk["base"], sender, "/nlu_fallback")
+    assert "niet helemaal" in texts(first)
+    assert len([payload for payload in payloads(first) if payload != "/help"]) >= 3
+    second = send(helpdesk["base"], sender, "/nlu_fallback")
+    assert "/request_advisor" in payloads(second)
     assert "adviseur" in texts(second).lower()
 
 
@@ -67,3 +77,17 @@ def test_bad_input_gets_an_answer(helpdesk):
     for message in ["<script>alert(1)</script>", "'; DROP TABLE events; --", "🚀🚀🚀", "x" * 10000]:
         replies = send(helpdesk["base"], sender, message)
         assert texts(replies).strip(), f"no answer to {message[:30]!r}"
+
+
+def test_a_conversation_from_the_hotline_starts_with_the_overflow_message(helpdesk):
+    response = requests.post(
+        f"{helpdesk['base']}/webhooks/rest/webhook",
+        json={"sender": new_sender(), "message": "hallo", "metadata": {"source": "hotline"}},
+        timeout=30,
+    )
+    response.raise_for_status()
+    replies = response.json()
+    first = replies[0]["text"].lower()
+    assert "lijn" in first and ("bezet" in first or "gesloten" in first), first
+    assert "terugbel" in first
+    assert "/request_advisor" in [button["payload"] for button in replies[0].get("buttons") or []]
