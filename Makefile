@@ -14,7 +14,7 @@ RASA := .venv/bin/rasa
 INSTALLED := .venv/.installed
 SPACY := var/spacy/nl/pipeline.json
 
-.PHONY: help setup run test train retrain validate shell lock clean db
+.PHONY: help setup run test train retrain validate shell lock clean db browser lint
 
 help:
 	@echo "make run       alles installeren, trainen waar nodig en de diensten starten (Ctrl-C stopt)"
@@ -23,6 +23,7 @@ help:
 	@echo "make retrain   altijd opnieuw trainen"
 	@echo "make validate  de trainingsdata controleren (rasa data validate)"
 	@echo "make shell     in de terminal praten met de assistent van een draaiende make run"
+	@echo "make lint      opmaak, lint en typecontrole (ruff, mypy)"
 	@echo "make lock      requirements.txt opnieuw vastpinnen vanuit requirements.in"
 	@echo "make clean     modellen, resultaten en var/ weggooien (niet .venv of .env)"
 
@@ -52,8 +53,16 @@ retrain: setup
 run: train
 	$(PY) -m bot serve
 
-test: train
+browser:
+	bash scripts/browser_setup.sh
+
+test: train browser
 	bash scripts/test.sh
+
+lint: $(INSTALLED)
+	.venv/bin/ruff format --check bot actions scripts tests
+	.venv/bin/ruff check bot actions scripts tests
+	.venv/bin/mypy
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings
@@ -71,4 +80,4 @@ lock: $(INSTALLED)
 	rm -rf var/lock-venv
 
 clean:
-	rm -rf models results var
+	rm -rf models results var node_modules

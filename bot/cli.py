@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "bot.catalog.cli",
     "bot.booking.commands",
     "bot.crm",
+    "bot.web.cli",
 ]
 
 

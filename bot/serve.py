@@ -89,6 +89,8 @@ def services(settings: Settings, model: Path, endpoints: Path, cors: str) -> lis
             "acties",
             [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)],
         ),
+        # The demo site with the widget, the advisors' console and the JSON API (port 8000).
+        Service("web", [python, "-m", "bot", "web", "serve"]),
         Service(
             "rasa",
             [
@@ -131,7 +133,8 @@ def run(model: Optional[Path] = None) -> int:
         children.append((service, subprocess.Popen(service.command, cwd=PROJECT_ROOT, env=env)))
     print(
         f"==> Rasa op http://{settings.bind_host}:{settings.rasa_port}, "
-        f"acties op :{settings.actions_port}. Stoppen met Ctrl-C."
+        f"acties op :{settings.actions_port}, website op http://{settings.bind_host}:{settings.web_port}/. "
+        "Stoppen met Ctrl-C."
     )
     exit_code = 0
     try:

@@ -51,6 +51,8 @@ class Settings:
     rasa_api_token: str
     session_secret: str
     rasa_url: str
+    # Where browsers reach the Rasa server (the widget's chat URL; CSP connect-src).
+    rasa_public_url: str
     action_server_url: str
     rasa_port: int
     actions_port: int
@@ -103,6 +105,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         rasa_api_token=get("RASA_API_TOKEN"),
         session_secret=get("WEB_SESSION_SECRET"),
         rasa_url=get("RASA_URL", f"http://{host}:{rasa_port}"),
+        rasa_public_url=get("RASA_PUBLIC_URL", f"http://{host}:{rasa_port}").rstrip("/"),
         action_server_url=get("ACTION_SERVER_URL", f"http://{host}:{actions_port}/webhook"),
         rasa_port=rasa_port,
         actions_port=actions_port,

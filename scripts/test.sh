@@ -35,7 +35,7 @@ $RASA test core --model "$model" --stories tests/conversations --out results/cor
 # failure would have stopped the script above.)
 echo "==> alle gesprekstests geslaagd"
 
-step "end-to-end: echte servers, REST-kanaal"
-$PY -m pytest tests/e2e -p no:cacheprovider
+step "end-to-end: echte servers over REST en in Chromium"
+$PY -m pytest tests/e2e tests/browser -p no:cacheprovider
 
 step "alle tests geslaagd"
