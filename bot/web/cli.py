@@ -23,6 +23,8 @@ def _serve(_args: argparse.Namespace) -> None:
         host=settings.bind_host,
         port=settings.web_port,
         log_level="warning",
+        # No websockets: the web app doesn't use them, and Rasa pins a websockets too old for uvicorn's.
+        ws="none",
         proxy_headers=False,
         server_header=False,
     )
