@@ -6,14 +6,21 @@
 #   scripts/postgres.sh status  exit 0 when it runs
 #   scripts/postgres.sh url     prints the SQLAlchemy URL of the superuser role `loket`
 # Idempotent: a second `start` only checks that the server runs. As root, the server
-# runs as the `postgres` OS user, because initdb and postgres refuse to run as root.
+# runs as the `postgres` OS user, because initdb and postgres refuse to run as root; its
+# data then lives outside the project (under /var/tmp, one folder per checkout and port),
+# because the `postgres` user may not be allowed into the checkout (a home directory with
+# mode 700, or `mktemp -d`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${LOKET_PG_PORT:-54329}"
 ROLE=loket
 PASSWORD=loket
-BASE="$PWD/var/pg"
+if [ "$(id -u)" = 0 ]; then
+  BASE="/var/tmp/loket-pg/$(printf '%s' "$PWD" | sha1sum | cut -c1-12)-$PORT"
+else
+  BASE="$PWD/var/pg"
+fi
 DATA="$BASE/data"
 SOCKETS="$BASE/run"
 LOG="$BASE/server.log"
@@ -53,7 +60,7 @@ install_postgres() {
 # Run a PostgreSQL program as the cluster's owner.
 as_owner() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")  # from /: the checkout may be closed to postgres
   else
     "$@"
   fi
@@ -78,19 +85,12 @@ start() {
   fi
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
-    # The postgres user has to reach var/pg through the project's directories.
-    local dir="$BASE"
-    while [ "$dir" != "/" ]; do
-      dir="$(dirname "$dir")"
-      if ! runuser -u postgres -- test -x "$dir"; then
-        echo "FOUT: gebruiker postgres kan $dir niet openen; geef rechten (chmod o+x) of verplaats het project." >&2
-        exit 1
-      fi
-    done
+    chmod 755 /var/tmp/loket-pg
     chown postgres: "$BASE"
+    chmod 700 "$BASE"
   fi
   if [ ! -f "$DATA/PG_VERSION" ]; then
-    echo "==> nieuw PostgreSQL-cluster in var/pg" >&2
+    echo "==> nieuw PostgreSQL-cluster in $BASE" >&2
     rm -rf "$DATA"
     local pwfile="$BASE/.pw"
     echo "$PASSWORD" > "$pwfile"
