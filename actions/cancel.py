@@ -4,38 +4,30 @@ The reference and the e-mail address or phone number given at booking must belon
 together (bot/booking find_for_contact); a wrong reference and a wrong contact get
 the same answer, so nobody learns which references exist. After three wrong tries
 the form ends with the help desk's phone number. A cancelled or moved booking frees
-its old slot at once (bot/booking cancel/move).
+its old slot at once. Each turn is taken as actions/form_turns.py describes.
 """
+
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking import latest_text, moment_fields, offer_slots, read_free_moment, unless_empty, wished_moment
-from bot.booking import (
-    CALLBACK,
-    AppointmentNotActive,
-    AppointmentNotFound,
-    SlotUnavailable,
-    cancel,
-    find_for_contact,
-    move,
-    parse_reference,
-    slot_at,
-)
-from bot.booking import validation
-from bot.booking.models import ACTIVE_STATUSES
-from bot.db import session_scope
+from actions.booking import moment_fields, offer_slots, read_free_moment, wished_moment
+from actions.form_turns import GAVE_UP, GOODBYE, MISSES_SLOT, STOPPED, GuidedForm, Reading
+from actions.turns import as_text, latest_turn
+from bot.booking import CALLBACK, AppointmentNotActive, AppointmentNotFound, SlotUnavailable, desk, validation
+from bot.booking.appointments import parse_reference
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 FORM = "cancel_form"
+OUTCOME_SLOT = "cancel_outcome"
 FORM_SLOTS = ("booking_reference", "verification_contact", "cancel_choice", "new_appointment_slot")
 MAX_FAILURES = 3
 NOT_FOUND = "not_found"
@@ -43,94 +35,80 @@ NOT_ACTIVE = "not_active"
 
 
 def cleared_slots() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "cancel_failures", "cancel_outcome")]
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "cancel_failures", OUTCOME_SLOT, MISSES_SLOT)]
+
+
+def start_cancel(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The cancel form's opening: the reference and the choice (cancel or move) taken from
+    the request itself when it names them ("AFS-7KQ2MX graag verzetten")."""
+    text = latest_turn(tracker).text
+    events = cleared_slots()
+    reference = parse_reference(text)
+    if reference:
+        events.append(SlotSet("booking_reference", reference))
+    choice = validation.parse_cancel_choice(text)
+    if choice:
+        events.append(SlotSet("cancel_choice", choice))
+    dispatcher.utter_message(response="utter_cancel_intro")
+    return events
 
 
 class ActionStartCancel(Action):
-    """Opens the cancel form, taking the reference and the choice (cancel or move) from
-    the request itself when it names them ("AFS-7KQ2MX graag verzetten")."""
-
     def name(self) -> str:
         return "action_start_cancel"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        text = latest_text(tracker)
-        events = cleared_slots()
-        reference = parse_reference(text)
-        if reference:
-            events.append(SlotSet("booking_reference", reference))
-        choice = validation.parse_cancel_choice(text)
-        if choice:
-            events.append(SlotSet("cancel_choice", choice))
-        dispatcher.utter_message(response="utter_cancel_intro")
-        return events
+        return start_cancel(dispatcher, tracker)
 
 
-class ValidateCancelForm(FormValidationAction):
+class ValidateCancelForm(GuidedForm):
+    outcome_slot = OUTCOME_SLOT
+    continue_intent = "cancel_appointment"
+    continue_response = "utter_cancel_already"
+    extra_exits = r"laat (de afspraak )?maar staan|niets veranderen|toch (maar )?laten staan"
+
     def name(self) -> str:
         return "validate_cancel_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: dict) -> list[str]:
-        if tracker.get_slot("cancel_outcome"):
+        if tracker.get_slot(OUTCOME_SLOT):
             return []  # ended early: not found three times, or already cancelled
         if tracker.get_slot("cancel_choice") == validation.MOVE:
             return list(domain_slots)
         return [slot for slot in domain_slots if slot != "new_appointment_slot"]
 
-    @unless_empty
-    def validate_booking_reference(self, value: Any, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
-        reference = parse_reference(value if isinstance(value, str) else None)
-        if not reference:
-            dispatcher.utter_message(response="utter_invalid_booking_reference")
-        return {"booking_reference": reference}
+    def read_booking_reference(self, value: Any, tracker: Tracker) -> Reading:
+        return Reading(parse_reference(as_text(value)))
 
-    @unless_empty
-    def validate_verification_contact(self, value: Any, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
-        text = value if isinstance(value, str) else None
+    def read_verification_contact(self, value: Any, tracker: Tracker) -> Reading:
+        text = as_text(value)
         contact = validation.email_from_text(text) or validation.phone_from_text(text)
         if not contact:
-            dispatcher.utter_message(response="utter_invalid_verification_contact")
-            return {"verification_contact": None}
+            return Reading(None)
         try:
-            with session_scope() as session:
-                appointment = find_for_contact(session, tracker.get_slot("booking_reference") or "", contact)
-                active = appointment.status in ACTIVE_STATUSES
+            booked, _appointment_id = desk.booking_for_contact(tracker.get_slot("booking_reference") or "", contact)
         except AppointmentNotFound:
+            # A wrong pair: ask both again (the reference first), without saying which was wrong.
             failures = int(tracker.get_slot("cancel_failures") or 0) + 1
-            result: dict[str, Any] = {"booking_reference": None, "verification_contact": None, "cancel_failures": failures}
+            also: dict[str, Any] = {"cancel_failures": failures, "booking_reference": None}
             if failures >= MAX_FAILURES:
-                result["cancel_outcome"] = NOT_FOUND
-            else:
-                dispatcher.utter_message(response="utter_cancel_not_found")
-            return result
+                return Reading(None, miss=False, also={**also, OUTCOME_SLOT: NOT_FOUND})
+            return Reading(None, [{"response": "utter_cancel_not_found"}], miss=False, also=also)
         except Exception:
             logger.exception("booking could not be looked up")
-            dispatcher.utter_message(response="utter_cancel_unavailable", helpdesk_phone=get_settings().helpdesk_phone)
-            return {"verification_contact": None}
-        if not active:
-            return {"verification_contact": contact, "cancel_outcome": NOT_ACTIVE}
-        return {"verification_contact": contact}
-
-    @unless_empty
-    def validate_cancel_choice(self, value: Any, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
-        choice = validation.parse_cancel_choice(value if isinstance(value, str) else None)
-        if not choice:
-            dispatcher.utter_message(response="utter_invalid_cancel_choice")
-        return {"cancel_choice": choice}
-
-    @unless_empty
-    def validate_new_appointment_slot(self, value: Any, dispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
-        reference, contact = tracker.get_slot("booking_reference"), tracker.get_slot("verification_contact")
-
-        def free_for_this_booking(session, moment: datetime):
-            appointment = find_for_contact(session, reference or "", contact or "")
-            if moment == appointment.start:
-                return None  # the moment it already has
-            return slot_at(
-                session, appointment.kind, moment, urgent=appointment.urgent, ignore_appointment_id=appointment.id
+            return Reading(
+                None,
+                [{"response": "utter_cancel_unavailable", "helpdesk_phone": get_settings().helpdesk_phone}],
+                miss=False,
             )
+        return Reading(contact, also={} if booked.active else {OUTCOME_SLOT: NOT_ACTIVE})
 
-        return {"new_appointment_slot": read_free_moment(dispatcher, value, free_for_this_booking)}
+    def read_cancel_choice(self, value: Any, tracker: Tracker) -> Reading:
+        return Reading(validation.parse_cancel_choice(as_text(value)))
+
+    def read_new_appointment_slot(self, value: Any, tracker: Tracker) -> Reading:
+        reference, contact = tracker.get_slot("booking_reference"), tracker.get_slot("verification_contact")
+        return read_free_moment(value, lambda moment: desk.free_slot_for_move(reference or "", contact or "", moment))
 
 
 class ActionAskNewAppointmentSlot(Action):
@@ -141,51 +119,54 @@ class ActionAskNewAppointmentSlot(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
-            with session_scope() as session:
-                appointment = find_for_contact(
-                    session, tracker.get_slot("booking_reference") or "", tracker.get_slot("verification_contact") or ""
-                )
-                kind, urgent, appointment_id, start = appointment.kind, appointment.urgent, appointment.id, appointment.start
+            booked, appointment_id = desk.booking_for_contact(
+                tracker.get_slot("booking_reference") or "", tracker.get_slot("verification_contact") or ""
+            )
         except Exception:
             logger.exception("booking could not be looked up")
             dispatcher.utter_message(response="utter_cancel_unavailable", helpdesk_phone=get_settings().helpdesk_phone)
             return []
         offer_slots(
             dispatcher,
-            kind,
-            urgent,
+            booked.kind,
+            booked.urgent,
             wished_moment(tracker, "new_appointment_slot"),
             ignore_appointment_id=appointment_id,
-            skip_start=start,
+            skip_start=booked.start,
         )
         return []
 
 
 class ActionSubmitCancel(Action):
-    """Cancels or moves the booking; its old slot is free again at once."""
+    """Cancels or moves the booking (its old slot is free again at once), or says why not."""
 
     def name(self) -> str:
         return "action_submit_cancel"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         settings = get_settings()
-        outcome = tracker.get_slot("cancel_outcome")
+        outcome = tracker.get_slot(OUTCOME_SLOT)
         reference, contact = tracker.get_slot("booking_reference"), tracker.get_slot("verification_contact")
         choice = tracker.get_slot("cancel_choice")
+        if outcome in (STOPPED, GOODBYE):
+            dispatcher.utter_message(response="utter_cancel_stopped")
+            if outcome == GOODBYE:
+                from actions.rating import goodbye
+
+                return cleared_slots() + goodbye(dispatcher, tracker)
+            return cleared_slots()
         if outcome == NOT_ACTIVE:
             dispatcher.utter_message(response="utter_cancel_not_active")
             return cleared_slots()
-        if outcome == NOT_FOUND or not (reference and contact and choice):
+        if outcome in (NOT_FOUND, GAVE_UP) or not (reference and contact and choice):
             dispatcher.utter_message(response="utter_cancel_gave_up", helpdesk_phone=settings.helpdesk_phone)
             return cleared_slots()
         try:
-            with session_scope() as session:
-                if choice == validation.MOVE:
-                    new_start = datetime.fromisoformat(tracker.get_slot("new_appointment_slot"))
-                    appointment = move(session, reference, contact, new_start, settings=settings)
-                else:
-                    appointment = cancel(session, reference, contact)
-                done = _done_fields(appointment, settings)
+            if choice == validation.MOVE:
+                new_start = datetime.fromisoformat(tracker.get_slot("new_appointment_slot"))
+                booked = desk.move(reference, contact, new_start, settings=settings)
+            else:
+                booked = desk.cancel(reference, contact)
         except SlotUnavailable:  # taken a moment ago: choose again
             dispatcher.utter_message(response="utter_booking_slot_taken")
             return [SlotSet("new_appointment_slot", None), FollowupAction(FORM)]
@@ -199,19 +180,14 @@ class ActionSubmitCancel(Action):
             logger.exception("cancelling or moving failed")
             dispatcher.utter_message(response="utter_cancel_unavailable", helpdesk_phone=settings.helpdesk_phone)
             return cleared_slots()
-        callback = done.pop("kind") == CALLBACK
+        done = {
+            "reference": booked.reference,
+            "advisor": booked.advisor_first_name or "een adviseur",
+            **moment_fields(booked.start, booked.end, settings),
+        }
+        callback = booked.kind == CALLBACK
         if choice == validation.MOVE:
             dispatcher.utter_message(response="utter_move_done_callback" if callback else "utter_move_done", **done)
         else:
             dispatcher.utter_message(response="utter_cancel_done_callback" if callback else "utter_cancel_done", **done)
         return cleared_slots()
-
-
-def _done_fields(appointment, settings) -> dict[str, Optional[str]]:
-    advisor = appointment.advisor.first_name if appointment.advisor is not None else "-"
-    return {
-        "kind": appointment.kind,
-        "reference": appointment.reference,
-        "advisor": advisor,
-        **moment_fields(appointment.start, appointment.end, settings),
-    }

@@ -1,23 +1,27 @@
-"""Two-stage fallback: first ask what was meant, after a second miss offer an advisor."""
+"""When the assistant is unsure: a follow-up is answered for the last answer; otherwise
+first ask what was meant (the likeliest topics as buttons), after a second miss in a row
+offer an advisor. `action_recover` is the way out of a turn that went wrong
+(policies/turn_guard.py predicts it): one short Dutch message, and the next message works.
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.catalog import answer, answer_follow_up
+from actions.turns import FALLBACK_INTENT, events_of_this_turn, intent_of, user_turns
+from bot.settings import get_settings
 from bot.topics import label_of, likely_topics
-
-FALLBACK_INTENT = "nlu_fallback"
 
 
 def previous_message_missed(tracker: Tracker) -> bool:
     """True when the user message before the latest one was not understood either."""
-    user_events = [event for event in tracker.events if event.get("event") == "user"]
-    if len(user_events) < 2:
-        return False
-    intent = (user_events[-2].get("parse_data") or {}).get("intent") or {}
-    return intent.get("name") == FALLBACK_INTENT
+    turns = user_turns(tracker)
+    return len(turns) >= 2 and intent_of(turns[-2]) == FALLBACK_INTENT
 
 
 class ActionClarify(Action):
@@ -25,6 +29,12 @@ class ActionClarify(Action):
         return "action_clarify"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        if any(event.get("name") == self.name() for event in events_of_this_turn(tracker)):
+            return recover(dispatcher, tracker)  # asked once in this turn already: never twice
+        before = len(dispatcher.messages)
+        events = answer(dispatcher, lambda reply: answer_follow_up(reply, tracker))
+        if len(dispatcher.messages) > before:
+            return events
         if previous_message_missed(tracker):
             dispatcher.utter_message(response="utter_offer_advisor")
             return []
@@ -33,3 +43,20 @@ class ActionClarify(Action):
         buttons.append({"title": "Iets anders", "payload": "/help"})
         dispatcher.utter_message(response="utter_ask_rephrase", buttons=buttons)
         return []
+
+
+def recover(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """One apology with the phone number; any form is left (its answers stay in the slots)."""
+    dispatcher.utter_message(response="utter_recover", helpdesk_phone=get_settings().helpdesk_phone)
+    events: list[EventType] = []
+    if tracker.active_loop_name:
+        events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return events
+
+
+class ActionRecover(Action):
+    def name(self) -> str:
+        return "action_recover"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        return recover(dispatcher, tracker)

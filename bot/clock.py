@@ -26,10 +26,11 @@ MONTH_NAMES = (
     "januari", "februari", "maart", "april", "mei", "juni",
     "juli", "augustus", "september", "oktober", "november", "december",
 )
-# Day tokens accepted in the hours settings, English and Dutch.
-_DAY_TOKENS = {
-    **{name: index for index, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+# Day names accepted in settings and commands: Dutch in full and short, and English short.
+DAY_TOKENS = {
+    **{name: index for index, name in enumerate(WEEKDAY_NAMES)},
     **{name: index for index, name in enumerate(("ma", "di", "wo", "do", "vr", "za", "zo"))},
+    **{name: index for index, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
 }
 _PERIOD = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
@@ -95,10 +96,10 @@ def _parse_days(text: str, spec: str) -> list[int]:
     days: list[int] = []
     for token in text.split(","):
         first, _, last = token.partition("-")
-        if first not in _DAY_TOKENS or (last and last not in _DAY_TOKENS):
+        if first not in DAY_TOKENS or (last and last not in DAY_TOKENS):
             raise ValueError(f"Onbekende dag {token!r} in openingstijden {spec!r} (gebruik mon..sun of ma..zo)")
-        start = _DAY_TOKENS[first]
-        end = _DAY_TOKENS[last] if last else start
+        start = DAY_TOKENS[first]
+        end = DAY_TOKENS[last] if last else start
         days.extend(range(start, end + 1) if end >= start else [*range(start, 7), *range(0, end + 1)])
     return days
 

@@ -113,8 +113,8 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         bind_host=host,
         # Example contact details: replace them with the program's real ones in .env.
         helpdesk_phone=get("HELPDESK_PHONE", "0592 00 00 00 (voorbeeldnummer)"),
-        helpdesk_email=get("HELPDESK_EMAIL", "vraagbaak@example.nl"),
-        helpdesk_website=get("HELPDESK_WEBSITE", "https://www.example.nl/ondernemersloket"),
+        helpdesk_email=get("HELPDESK_EMAIL", "vraagbaak@example.org"),
+        helpdesk_website=get("HELPDESK_WEBSITE", "https://www.example.org/ondernemersloket"),
         helpdesk_hours=get("LOKET_HELPDESK_HOURS", "mon-fri 09:00-17:00"),
         hotline_hours=get("LOKET_HOTLINE_HOURS", "mon-fri 09:00-17:00"),
         hotline_crisis_hours=get("LOKET_HOTLINE_CRISIS_HOURS", "mon-fri 09:00-21:00"),

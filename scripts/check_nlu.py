@@ -1,25 +1,64 @@
-"""Fails when the held-out intent macro-F1 (from `rasa test nlu`) is below the threshold."""
+"""Fails when the held-out intent macro-F1 (from `rasa test nlu`) is below the threshold,
+or when it does not beat the simple baseline (scripts/nlu_baseline.py) by MARGIN.
+
+Usage: check_nlu.py [RASA_REPORT] [BASELINE_REPORT]
+"""
+
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
 
-THRESHOLD = 0.90
+THRESHOLD = 0.95
+MARGIN = 0.03
+AVERAGES = ("macro avg", "weighted avg", "micro avg")
 
 
-def main(report_path: str = "results/nlu/intent_report.json") -> int:
-    report = json.loads(Path(report_path).read_text(encoding="utf-8"))
+def load(path: str) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def per_intent(report: dict) -> dict:
+    return {
+        name: scores
+        for name, scores in report.items()
+        if isinstance(scores, dict) and "support" in scores and name not in AVERAGES
+    }
+
+
+def main(report_path: str = "results/nlu/intent_report.json", baseline_path: str | None = None) -> int:
+    report = load(report_path)
+    baseline = load(baseline_path) if baseline_path else None
     macro = report["macro avg"]["f1-score"]
-    intents = {name: scores for name, scores in report.items() if isinstance(scores, dict) and "support" in scores
-               and name not in ("macro avg", "weighted avg", "micro avg")}
-    for name, scores in sorted(intents.items(), key=lambda item: item[1]["f1-score"]):
-        print(f"  {name:22s} F1 {scores['f1-score']:.3f}  (n={scores['support']})")
-    print(f"==> intent macro-F1 op de aparte testset: {macro:.3f} (drempel {THRESHOLD:.2f}), accuracy {report['accuracy']:.3f}")
+    base_intents = per_intent(baseline) if baseline else {}
+    for name, scores in sorted(per_intent(report).items(), key=lambda item: item[1]["f1-score"]):
+        line = f"  {name:22s} F1 {scores['f1-score']:.3f}"
+        if name in base_intents:
+            line += f"  (baseline {base_intents[name]['f1-score']:.3f})"
+        print(f"{line}  (n={scores['support']})")
+    print(
+        f"==> intent macro-F1 op de aparte testset: {macro:.3f} (drempel {THRESHOLD:.2f}), "
+        f"accuracy {report['accuracy']:.3f}"
+    )
+    failed = False
     if macro < THRESHOLD:
         print("FOUT: de NLU haalt de drempel niet", file=sys.stderr)
-        return 1
-    return 0
+        failed = True
+    if baseline is not None:
+        base_macro = baseline["macro avg"]["f1-score"]
+        print(
+            f"==> macro-F1 Rasa {macro:.3f} tegen baseline {base_macro:.3f} "
+            f"(verschil {macro - base_macro:+.3f}, minimaal {MARGIN:+.2f} vereist)"
+        )
+        if macro < base_macro + MARGIN:
+            print(
+                f"FOUT: de NLU is niet minstens {MARGIN:.2f} beter dan de eenvoudige baseline "
+                "(TF-IDF + LogisticRegression)",
+                file=sys.stderr,
+            )
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

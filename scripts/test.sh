@@ -26,7 +26,8 @@ $RASA data validate --fail-on-warnings --quiet
 
 step "NLU op de aparte testset (tests/nlu)"
 $RASA test nlu --model "$model" --nlu tests/nlu --out results/nlu --no-plot --quiet
-$PY scripts/check_nlu.py results/nlu/intent_report.json
+$PY scripts/nlu_baseline.py results/nlu/baseline_report.json
+$PY scripts/check_nlu.py results/nlu/intent_report.json results/nlu/baseline_report.json
 
 step "gesprekstests (tests/conversations)"
 $RASA test core --model "$model" --stories tests/conversations --out results/core \

@@ -2,7 +2,7 @@
 
 The booking form's actions call these functions; nothing here knows about Rasa.
 """
-from bot.booking.agenda import FreeSlot, booking_kind, free_slots, slot_at, slot_minutes
+from bot.booking.agenda import FreeSlot, booking_kind, free_slots, nearest_free, slot_at, slot_minutes
 from bot.booking.appointments import (
     AppointmentNotActive,
     AppointmentNotFound,
@@ -41,6 +41,7 @@ __all__ = [
     "free_slots",
     "list_appointments",
     "move",
+    "nearest_free",
     "new_reference",
     "parse_reference",
     "slot_at",

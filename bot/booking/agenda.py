@@ -40,11 +40,6 @@ class FreeSlot:
     advisor_id: int
     advisor_first_name: str
 
-    @property
-    def payload(self) -> str:
-        """The value a button sets in the `appointment_slot` slot."""
-        return self.start.isoformat()
-
 
 def slot_minutes(kind: str, settings: Optional[Settings] = None) -> int:
     settings = settings or get_settings()
@@ -138,6 +133,28 @@ def slot_at(
         if slot.start > start:
             break
     return None
+
+
+# Free slots around a wished moment that was not free: how far before it to look.
+NEAREST_WINDOW = timedelta(hours=3)
+
+
+def nearest_free(
+    session: Session,
+    kind: str,
+    wished: datetime,
+    urgent: bool,
+    limit: int = 5,
+    ignore_appointment_id: Optional[int] = None,
+) -> list[FreeSlot]:
+    """The free slots closest to a wished moment that was not free, in time order."""
+    candidates = free_slots(
+        session, kind, wished - NEAREST_WINDOW, limit * 3, urgent=urgent, ignore_appointment_id=ignore_appointment_id
+    )
+    if not candidates:
+        candidates = free_slots(session, kind, None, limit, urgent=urgent, ignore_appointment_id=ignore_appointment_id)
+    closest = sorted(candidates, key=lambda slot: abs(slot.start - wished))[:limit]
+    return sorted(closest, key=lambda slot: slot.start)
 
 
 def is_offered(
@@ -294,12 +311,20 @@ def add_leave(session: Session, advisor: Advisor, first_day: date, last_day: dat
 
 # Fictional advisors for development and demos: first names only, no real people.
 SAMPLE_ADVISORS = [
-    ("Femke", "femke@adviseurs.example.nl", [(0, 4, "09:00", "17:00")]),
-    ("Joris", "joris@adviseurs.example.nl", [(0, 3, "09:00", "12:30"), (0, 3, "13:30", "17:00")]),
-    ("Sanne", "sanne@adviseurs.example.nl", [(1, 4, "09:00", "17:00")]),
+    ("Femke", "femke@adviseurs.example.org", [(0, 4, "09:00", "17:00")]),
+    ("Joris", "joris@adviseurs.example.org", [(0, 3, "09:00", "12:30"), (0, 3, "13:30", "17:00")]),
+    ("Sanne", "sanne@adviseurs.example.org", [(1, 4, "09:00", "17:00")]),
     # Evening cover: call-backs while the hotline runs late in crisis mode.
-    ("Ruben", "ruben@adviseurs.example.nl", [(0, 3, "13:00", "21:00")]),
+    ("Ruben", "ruben@adviseurs.example.org", [(0, 3, "13:00", "21:00")]),
 ]
+
+
+SAMPLE_EMAILS = frozenset(email for _first_name, email, _periods in SAMPLE_ADVISORS)
+
+
+def is_sample(advisor: Advisor) -> bool:
+    """A fictional advisor of `seed_sample`: the chat says "een adviseur", not the made-up name."""
+    return advisor.email in SAMPLE_EMAILS
 
 
 def seed_sample(session: Session) -> list[Advisor]:

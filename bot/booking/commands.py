@@ -20,11 +20,6 @@ from bot.cli import CommandError
 from bot.crm import delivery_states
 from bot.db import session_scope
 
-_DAYS = {
-    **{name: index for index, name in enumerate(("ma", "di", "wo", "do", "vr", "za", "zo"))},
-    **{name: index for index, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
-    **{name: index for index, name in enumerate(clock.WEEKDAY_NAMES)},
-}
 
 
 def register(groups: argparse._SubParsersAction) -> None:
@@ -158,9 +153,9 @@ def parse_days(text: str) -> list[int]:
     days: list[int] = []
     for token in text.lower().replace(" ", "").split(","):
         first, _, last = token.partition("-")
-        if first not in _DAYS or (last and last not in _DAYS):
+        if first not in clock.DAY_TOKENS or (last and last not in clock.DAY_TOKENS):
             raise CommandError(f"Onbekende dag {token!r}: gebruik ma, di, wo, do, vr, za, zo (of ma-vr).")
-        start, end = _DAYS[first], _DAYS[last] if last else _DAYS[first]
+        start, end = clock.DAY_TOKENS[first], clock.DAY_TOKENS[last] if last else clock.DAY_TOKENS[first]
         if end < start:
             raise CommandError(f"Dagbereik {token!r} loopt achteruit; gebruik bijv. ma-vr.")
         days.extend(day for day in range(start, end + 1) if day not in days)

@@ -1,5 +1,5 @@
-"""Checks and normalises what the booking form collects: names, e-mail, phone,
-number of employees, and a wished moment written in free Dutch.
+"""Checks and normalises what the booking form collects: names, e-mail, phone and a
+wished moment written in free Dutch (the number of employees: bot/company.py).
 
 Every function returns the clean value, or None when the input is not usable;
 the form then re-asks with a response from domain.yml.
@@ -12,6 +12,8 @@ from typing import Optional
 
 import phonenumbers
 from dateparser.date import DateDataParser
+
+from bot import clock
 
 # --- person names -----------------------------------------------------------------------
 
@@ -139,47 +141,6 @@ def contact_matches(given: Optional[str], email: Optional[str], phone: Optional[
     return same_phone(given, phone)
 
 
-# --- employees ---------------------------------------------------------------------------
-
-_NUMBER_WORDS = {
-    "geen": 0, "nul": 0, "een": 1, "één": 1, "eén": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5,
-    "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13,
-    "veertien": 14, "vijftien": 15, "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19,
-    "twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "honderd": 100,
-}
-_ALONE = re.compile(r"\b(alleen ik|ik alleen|alleen mijzelf|alleen mezelf|ikzelf|eenmanszaak|zzp'?er|zzp)\b")
-MAX_EMPLOYEES = 100_000
-
-
-def parse_employees(text: Optional[str]) -> Optional[int]:
-    """A whole number of employees from "12", "12 medewerkers", "1.200", "vijf", "zzp" (1).
-
-    Fractions ("2,5"), negative numbers, ranges and several numbers give None.
-    """
-    if text is None:
-        return None
-    if isinstance(text, int) and not isinstance(text, bool):
-        return text if 0 <= text <= MAX_EMPLOYEES else None
-    lowered = str(text).strip().lower()
-    if not lowered:
-        return None
-    if re.search(r"\d\s*[,]\s*\d|\d\.\d{1,2}\b|-\s*\d|\d\s*(tot|à|a|-)\s*\d", lowered):
-        if not re.fullmatch(r"\D*\d{1,3}(\.\d{3})+\D*", lowered):  # 1.200 is twelve hundred
-            return None
-    digits = re.findall(r"\d{1,3}(?:\.\d{3})+|\d+", lowered)
-    if len(digits) > 1:
-        return None
-    if digits:
-        value = int(digits[0].replace(".", ""))
-        return value if value <= MAX_EMPLOYEES else None
-    if _ALONE.search(lowered):
-        return 1
-    words = [word for word in re.findall(r"[a-zéë']+", lowered) if word in _NUMBER_WORDS]
-    if len(words) == 1:
-        return _NUMBER_WORDS[words[0]]
-    return None
-
-
 # --- a wished moment in free Dutch ------------------------------------------------------------
 
 DAYPART_DEFAULTS = {"ochtend": time(9, 0), "middag": time(13, 0), "avond": time(19, 0)}
@@ -191,8 +152,7 @@ _HOUR_WORDS = {
     "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12,
 }
 _HOUR = r"(\d{1,2}|" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + r")"
-_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-_WEEKDAY_ALT = "|".join(_WEEKDAYS)
+_WEEKDAY_ALT = "|".join(clock.WEEKDAY_NAMES)
 
 # Compounds first: they hide a day and a daypart in one word.
 _COMPOUNDS = [
@@ -317,7 +277,7 @@ def _parse_day(date_text: str, week_offset: int, now: datetime) -> Optional[date
     weekday_only = re.fullmatch(_WEEKDAY_ALT, date_text)
     if week_offset and weekday_only:
         monday_next_week = now.date() - timedelta(days=now.weekday()) + timedelta(weeks=1)
-        return monday_next_week + timedelta(days=_WEEKDAYS.index(date_text))
+        return monday_next_week + timedelta(days=clock.WEEKDAY_NAMES.index(date_text))
     if week_offset:
         return None
     # A bare number ("3") is too ambiguous to be a date.
@@ -361,25 +321,62 @@ _PLACE_INTRO = re.compile(
 _TRAILING = " .,;:!?\"'"
 
 
+# Words that are an answer of another kind ("ja", "hallo", "stop"), never a whole name.
+NOT_A_NAME = frozenset(
+    """ja nee nou ok oke oké okay prima goed hallo hoi hey hai dag goedemorgen goedemiddag goedenavond
+    bedankt dank dankjewel dankuwel thanks stop stoppen help hulp niks niets geen weet onbekend test daar
+    allemaal even idee je u wel jullie hoor zeer heel erg mooi super""".split()
+)
+# Words that make a message a sentence rather than a name ("ik wil eerst weten wat het kost").
+_SENTENCE_WORDS = frozenset(
+    """ik je jij u we wij het een is ben bent zijn wil wilt wat hoe waar waarom wanneer welke niet wel
+    graag kan kunt mag moet heb heeft hebben dat dit deze die er om over ook nog maar dus als""".split()
+)
+# "nog geen bedrijf", "heb ik (nog) niet": the person has no company (yet).
+_NO_COMPANY = re.compile(
+    r"^(?:nee(?: hoor)?|(?:nee,?\s*)?(?:(?:ik heb |wij hebben |we hebben )?(?:nog )?(?:geen|niet)"
+    r"(?: bedrijf| eigen bedrijf| zaak)?(?: nog)?|heb ik (?:nog )?niet|nog niet|nog niets|"
+    r"ik ben nog niet gestart|ik moet nog starten|(?:nog )?in oprichting|n\.?v\.?t\.?))$",
+    re.IGNORECASE,
+)
+NO_COMPANY_YET = "Nog geen bedrijf"
+
+
 def person_name_from_text(text: Optional[str]) -> Optional[str]:
-    """The clean name in "mijn naam is jan de vries" or "Jan de Vries."; None if there is none."""
+    """The clean name in "mijn naam is jan de vries" or "Jan de Vries."; None if there is none.
+
+    A name is taken as typed (any letters, particles, hyphens, initials); only what is clearly
+    not a name is refused: a bare "ja" or "hallo", a sentence, digits or an e-mail address.
+    """
     if not text:
         return None
-    return normalise_person_name(_NAME_INTRO.sub("", text.strip()).strip(_TRAILING))
+    introduced = _NAME_INTRO.match(text.strip()) is not None
+    candidate = _NAME_INTRO.sub("", text.strip()).strip(_TRAILING)
+    words = candidate.lower().replace(",", " ").split()
+    if not words or len(words) > 8 or all(word in NOT_A_NAME for word in words):
+        return None
+    if not introduced and sum(word in _SENTENCE_WORDS for word in words) >= 2:
+        return None
+    return normalise_person_name(candidate)
 
 
 def company_name_from_text(text: Optional[str]) -> Optional[str]:
-    """The company name as typed, without "ons bedrijf heet"; 2 to 120 characters with a letter or digit."""
+    """The company name as typed, without "ons bedrijf heet"; NO_COMPANY_YET for "nog geen";
+    2 to 120 characters with a letter or digit; a bare "ja" or "hallo" is no name."""
     if not text:
         return None
     name = " ".join(_COMPANY_INTRO.sub("", text.strip()).split()).strip(_TRAILING)
+    if _NO_COMPANY.match(name):
+        return NO_COMPANY_YET
     if not 2 <= len(name) <= 120 or not re.search(r"[^\W_]", name) or name.startswith("/"):
+        return None
+    if all(word in NOT_A_NAME for word in name.lower().replace(",", " ").split()):
         return None
     return name[0].upper() + name[1:]
 
 
 def email_from_text(text: Optional[str]) -> Optional[str]:
-    """The e-mail address in the text ("mijn mail is jan@example.nl"), normalised."""
+    """The e-mail address in the text ("mijn mail is jan@example.org"), normalised."""
     if not text:
         return None
     whole = normalise_email(text)
@@ -407,12 +404,27 @@ def phone_from_text(text: Optional[str], region: str = "NL") -> Optional[str]:
     return None
 
 
+def phone_matches(text: Optional[str], region: str = "NL") -> list[tuple[str, str]]:
+    """The phone numbers in a longer text: (E.164, the characters that held it)."""
+    if not text or len(text) > 500:
+        return []
+    found = []
+    for match in phonenumbers.PhoneNumberMatcher(text, region):
+        number = normalise_phone(match.raw_string, region)
+        if number:
+            found.append((number, match.raw_string))
+    return found
+
+
 def place_from_text(text: Optional[str]) -> Optional[str]:
     """The place in "wij zitten in beilen" ("Beilen"), for municipality look-up or as typed."""
     if not text:
         return None
     place = " ".join(_PLACE_INTRO.sub("", text.strip()).split()).strip(_TRAILING)
-    if not 2 <= len(place) <= 60 or not re.search(r"[^\W\d_]", place) or place.startswith("/"):
+    if not 2 <= len(place) <= 60 or not re.search(r"[^\W\d_]", place) or place.startswith("/") or "@" in place:
+        return None
+    words = place.lower().split()
+    if len(words) > 5 or sum(word in _SENTENCE_WORDS for word in words) >= 2 or all(w in NOT_A_NAME for w in words):
         return None
     if place == place.lower():
         place = "-".join(" ".join(word[:1].upper() + word[1:] for word in part.split(" ")) for part in place.split("-"))

@@ -24,6 +24,37 @@ def event_moment(starts_at: datetime, ends_at: datetime) -> str:
     return f"{start} {starts_at:%H:%M} – {end} {ends_at:%H:%M}"
 
 
+# How an owner reads inside a sentence ("bij de KVK", "bij het UWV"); others stay as written.
+_OWNER_IN_SENTENCE = {
+    "banken": "uw bank",
+    "belastingdienst": "de Belastingdienst",
+    "douane (belastingdienst)": "de Douane",
+    "crowdfundingplatforms": "een crowdfundingplatform",
+    "hogescholen in de regio": "de hogescholen in de regio",
+    "mbo-scholen in drenthe": "de mbo-scholen in Drenthe",
+    "kvk": "de KVK",
+    "kvk en de overheid": "de KVK en de overheid",
+    "nom (noordelijke ontwikkelingsmaatschappij)": "de NOM",
+    "rijksoverheid": "de Rijksoverheid",
+    "uwv": "het UWV",
+    "uw gemeente": "uw gemeente",
+}
+
+
+def owner_in_sentence(owner: str) -> str:
+    """"Gemeente Assen" -> "de gemeente Assen", "KVK" -> "de KVK", "RVO" stays "RVO"."""
+    if owner.lower().startswith("gemeente "):
+        return f"de gemeente {owner[len('gemeente '):]}"
+    return _OWNER_IN_SENTENCE.get(owner.lower(), owner)
+
+
+def next_step_text(instrument: InstrumentView) -> str:
+    lines = [f"{instrument.name}: {instrument.next_step}"]
+    if instrument.link:
+        lines.append(instrument.link)
+    return "\n".join(lines)
+
+
 def instrument_text(instrument: InstrumentView) -> str:
     lines = [f"{instrument.name} ({instrument.owner})", instrument.offer, f"→ {instrument.next_step}"]
     if instrument.link:

@@ -27,6 +27,7 @@ from bot.catalog.models import (
     TopicKeyword,
 )
 from bot.catalog.vocabulary import LARGER, OWN, SMALL, TARGET_GROUPS, ZZP
+from bot.company import CompanySize
 from bot.settings import Settings, get_settings
 
 # Points for a fit; a specific match beats a generic one. Signature instruments
@@ -37,42 +38,6 @@ _MAIN_TOPIC = 1
 _TARGET_GROUP = 1
 _MUNICIPALITY = 2
 _SECTOR = 3
-
-LARGEST_SME = 250
-
-
-# --------------------------------------------------------------------------- company size
-
-
-@dataclass(frozen=True)
-class SizeClass:
-    target_group: str
-    beyond_sme: bool = False  # more than 250 people: outside the program's target groups
-
-
-def employees_count(value: object) -> Optional[int]:
-    """The number in an `employees` slot ("12", "12 medewerkers", 12); None if there is none."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return int(value) if value >= 0 else None
-    match = re.search(r"\d[\d.]*", str(value))
-    if not match:
-        return None
-    digits = match.group(0).replace(".", "")
-    return int(digits) if digits else None
-
-
-def size_class(employees: int) -> SizeClass:
-    """0 or 1 person: zzp; 2-50: small; 51-250: larger; more: larger, marked beyond the SME range."""
-    if employees <= 1:
-        return SizeClass(ZZP)
-    if employees <= 50:
-        return SizeClass(SMALL)
-    if employees <= LARGEST_SME:
-        return SizeClass(LARGER)
-    return SizeClass(LARGER, beyond_sme=True)
-
 
 # --------------------------------------------------------------------------- instruments
 
@@ -230,6 +195,30 @@ def best_instruments(
     ]
 
 
+def instruments_by_ids(session: Session, ids: Sequence[str]) -> list[InstrumentView]:
+    """The named instruments (those still offered), in the order given: for follow-up questions."""
+    if not ids:
+        return []
+    settings = get_settings()
+    rows = {row.id: row for row in session.scalars(select(Instrument).where(Instrument.id.in_(list(ids))))}
+    return [
+        InstrumentView(
+            id=row.id,
+            name=row.name,
+            owner=row.owner,
+            kind=row.kind,
+            offer=fill_placeholders(row.offer, settings) or "",
+            for_whom=fill_placeholders(row.for_whom, settings) or "",
+            next_step=fill_placeholders(row.next_step, settings) or "",
+            link=row.link,
+            score=0,
+            lead=False,
+        )
+        for row in (rows.get(instrument_id) for instrument_id in ids)
+        if row is not None and not row.retired
+    ]
+
+
 def partner_fits_better(instruments: Sequence[InstrumentView]) -> Optional[InstrumentView]:
     """The partner's instrument when it ranks above everything the program offers itself."""
     if instruments and not instruments[0].is_own:
@@ -265,14 +254,14 @@ class TopicAnswer:
     topic: str
     instruments: list[InstrumentView]
     partner_first: Optional[InstrumentView]  # a partner fits better than the program
-    ask_size: bool  # asking the company size would change the answer
+    ask_size: bool  # knowing the company size would change the answer
     beyond_sme: bool  # more than 250 people
 
 
 def topic_answer(
     session: Session,
     topic: str,
-    employees: object = None,
+    size: Optional[CompanySize] = None,
     municipality: Optional[str] = None,
     sector: Optional[str] = None,
     today: Optional[date] = None,
@@ -281,11 +270,11 @@ def topic_answer(
 ) -> TopicAnswer:
     """What to answer to a topic question, given what is known about the person.
 
+    The instruments are always there (the answer comes first); `ask_size` says whether
+    knowing the company size would change them, so a size question may follow the answer.
     When nothing fits all known details, details are dropped one at a time (sector,
     size, municipality) rather than answering with nothing.
     """
-    count = employees_count(employees)
-    size = size_class(count) if count is not None else None
     group = size.target_group if size else None
     instruments = best_instruments(session, topic, group, municipality, sector, today, limit)
     relaxed = [(None, group, municipality), (None, None, municipality), (None, None, None)]

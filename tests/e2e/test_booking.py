@@ -17,7 +17,7 @@ ANSWERS = {
     "municipality": "Beilen",
     "employees": "12",
     "question_summary": "Wij willen gaan exporteren naar Duitsland",
-    "email": "jan@bakkerij-vdberg.example.nl",
+    "email": "jan@bakkerij-vdberg.example.org",
     "phone": "06 12345678",
     "booking_confirmed": "/affirm",
 }

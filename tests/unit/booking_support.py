@@ -35,10 +35,10 @@ def fake_now(monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
 
 
 def add_weekday_advisor(session, first_name: str = "Femke", start: str = "09:00", end: str = "17:00", days=range(5)):
-    advisor = agenda.add_advisor(session, first_name, f"{first_name} (test)", f"{first_name.lower()}@adviseurs.example.nl")
+    advisor = agenda.add_advisor(session, first_name, f"{first_name} (test)", f"{first_name.lower()}@adviseurs.example.org")
     for weekday in days:
         agenda.add_availability(session, advisor, weekday, time.fromisoformat(start), time.fromisoformat(end))
     return advisor
 
 
-CONTACT = {"person_name": "Jan de Vries", "email": "jan@bakkerij-devries.example.nl", "phone": "06 12345678"}
+CONTACT = {"person_name": "Jan de Vries", "email": "jan@bakkerij-devries.example.org", "phone": "06 12345678"}

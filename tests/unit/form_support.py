@@ -19,9 +19,11 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 SENDER = "form-test"
 
 
-def user(intent: str, text: str = "", entities: Iterable[tuple[str, str]] = ()) -> dict[str, Any]:
+def user(
+    intent: str, text: str = "", entities: Iterable[tuple[str, str]] = (), confidence: float = 0.93
+) -> dict[str, Any]:
     parse = {
-        "intent": {"name": intent, "confidence": 0.93},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": [{"entity": name, "value": value} for name, value in entities],
         "text": text,
     }

@@ -50,7 +50,7 @@ def race(url: str) -> list[tuple[str, object]]:
         try:
             appointment = book(
                 session, kind=APPOINTMENT, start=TARGET, advisor_id=advisor_id,
-                person_name=f"Ondernemer {number}", email=f"ondernemer{number}@example.nl", sender_id=f"s{number}",
+                person_name=f"Ondernemer {number}", email=f"ondernemer{number}@example.org", sender_id=f"s{number}",
             )
             session.commit()
             return "booked", appointment.reference

@@ -14,12 +14,15 @@ from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, Slot
 from sqlalchemy import select
 
 from actions.booking import (
+    OUTCOME_SLOT,
     ActionAskAppointmentSlot,
     ActionAskBookingConfirmed,
     ActionStartBooking,
     ActionSubmitBooking,
     ValidateBookingForm,
+    slot_payload,
 )
+from actions.form_turns import GAVE_UP, GOODBYE, MISSES_SLOT, SKIPPED, STOPPED, TO_CANCEL
 from actions.session import ActionSessionStart
 from bot.booking import APPOINTMENT, CALLBACK, book, free_slots, slot_at
 from bot.booking.appointments import REFERENCE_PATTERN
@@ -52,7 +55,7 @@ FILLED = {
     "employees": "4",
     "question_summary": "Ik zoek een lening voor een nieuwe oven",
     "contact_preference": "telefoon",
-    "email": "jan@bakkerij-devries.example.nl",
+    "email": "jan@bakkerij-devries.example.org",
     "phone": "+31612345678",
 }
 FINANCING = user("ask_financing", "Ik zoek een lening voor een nieuwe oven")
@@ -71,11 +74,25 @@ def texts(dispatcher) -> str:
     return "\n".join(message["text"] for message in render(dispatcher.messages))
 
 
-def validate(candidates: dict, requested=None, history=(FINANCING, REQUEST), slots=None):
-    """Run validate_booking_form on this turn's slot candidates; returns the dispatcher and
-    the slots it set."""
+def validate(
+    candidates: dict,
+    requested=None,
+    history=(FINANCING, REQUEST),
+    slots=None,
+    said=None,
+    intent="inform",
+    confidence=0.93,
+):
+    """Run validate_booking_form on this turn's slot candidates, after the user `said` the
+    answer (by default the candidate of the requested slot, as from_text fills it); returns
+    the dispatcher and the slots it set. `requested=""` is the form's start."""
     requested = requested if requested is not None else next(iter(candidates))
-    dispatcher, events = run(ValidateBookingForm(), form_tracker(FORM, requested, candidates, history, slots))
+    turn = []
+    if requested:
+        typed = said if said is not None else candidates.get(requested)
+        turn = [user(intent, str(typed), confidence=confidence)]
+    track = form_tracker(FORM, requested, candidates, [*history, *turn], slots)
+    dispatcher, events = run(ValidateBookingForm(), track)
     return dispatcher, slot_values(events)
 
 
@@ -95,6 +112,11 @@ def stored() -> list[Appointment]:
 
 def buttons(dispatcher) -> list[dict]:
     return [button for message in dispatcher.messages for button in message.get("buttons") or []]
+
+
+def buttons_shown(dispatcher) -> list[dict]:
+    """The buttons as Rasa sends them, responses rendered from domain.yml."""
+    return [button for message in render(dispatcher.messages) for button in message.get("buttons") or []]
 
 
 def payload_start(button: dict) -> str:
@@ -142,7 +164,7 @@ def test_changing_details_after_a_no_asks_them_again(agenda_db):
     "slot_name, typed, response",
     [
         ("person_name", "12345", "utter_invalid_person_name"),
-        ("person_name", "/request_advisor", "utter_invalid_person_name"),
+        ("person_name", "ja", "utter_invalid_person_name"),
         ("company_name", "x", "utter_invalid_company_name"),
         ("municipality", "1234", "utter_invalid_municipality"),
         ("employees", "heel veel", "utter_invalid_employees"),
@@ -172,7 +194,7 @@ def test_bad_answers_are_asked_again_in_dutch(agenda_db, slot_name, typed, respo
         ("employees", "1", "1"),
         ("contact_preference", "via teams graag", "video"),
         ("contact_preference", "telefoon", "telefoon"),
-        ("email", "mijn mail is Jan@Bakkerij-DeVries.example.NL", "Jan@bakkerij-devries.example.nl"),
+        ("email", "mijn mail is Jan@Bakkerij-DeVries.example.ORG", "Jan@bakkerij-devries.example.org"),
         ("phone", "06-12345678", "+31612345678"),
         ("phone", "bel maar naar 0592 123456", "+31592123456"),
         ("phone", "+31 6 1234 5678", "+31612345678"),
@@ -212,9 +234,9 @@ def test_details_given_before_the_form_are_checked_quietly(agenda_db):
 
 
 def test_a_slot_button_is_accepted(agenda_db):
-    first = free_slots_now()[0]
-    dispatcher, values = validate({"appointment_slot": first.payload})
-    assert values["appointment_slot"] == first.payload and dispatcher.messages == []
+    first = slot_payload(free_slots_now()[0])
+    dispatcher, values = validate({"appointment_slot": first}, said=f'/inform{{"appointment_slot": "{first}"}}')
+    assert values["appointment_slot"] == first and dispatcher.messages == []
 
 
 def test_free_dutch_moment_is_understood(agenda_db):
@@ -241,7 +263,7 @@ def test_a_moment_that_is_not_free_is_said_and_the_nearest_are_offered(agenda_db
 def test_a_moment_that_cannot_be_read_is_asked_again(agenda_db):
     dispatcher, values = validate({"appointment_slot": "ergens binnenkort"})
     assert values["appointment_slot"] is None
-    assert responses(dispatcher) == ["utter_booking_slot_not_understood"]
+    assert responses(dispatcher) == ["utter_invalid_appointment_slot"]
 
 
 # --------------------------------------------------------------------------- asking the moment and confirming
@@ -256,7 +278,7 @@ def test_the_moment_is_asked_with_five_buttons_of_free_slots(agenda_db):
     dispatcher, events = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM))
     assert events == [] and responses(dispatcher) == ["utter_booking_choose_slot"]
     offered = buttons(dispatcher)
-    assert [payload_start(button) for button in offered] == [slot.payload for slot in free_slots_now()]
+    assert [payload_start(button) for button in offered] == [slot_payload(slot) for slot in free_slots_now()]
     assert offered[0] == {"title": "do 5 dec 10:30", "payload": '/inform{"appointment_slot": "2024-12-05T10:30:00+01:00"}'}
 
 
@@ -301,7 +323,7 @@ def test_the_evening_confirmation_names_the_call_back_window(agenda_db, monkeypa
 
 def test_a_confirmed_booking_is_stored_and_answered_with_reference_date_time_and_advisor(agenda_db):
     dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00")
-    assert responses(dispatcher) == ["utter_booking_done", "utter_booking_contact_phone"]
+    assert responses(dispatcher) == ["utter_booking_done", "utter_booking_contact_phone", "utter_ask_rating"]
     text = texts(dispatcher)
     reference = re.search(r"AFS-[A-Z2-9]{6}", text).group(0)
     assert REFERENCE_PATTERN.match(reference)
@@ -309,7 +331,7 @@ def test_a_confirmed_booking_is_stored_and_answered_with_reference_date_time_and
     [appointment] = stored()
     assert appointment.reference == reference and appointment.kind == APPOINTMENT
     assert appointment.start == at("2024-12-06T09:45") and not appointment.urgent
-    assert f"een afspraak met {appointment.advisor.first_name}" in text
+    assert "een afspraak met een adviseur" in text  # the sample advisors are fictional
     assert (appointment.municipality, appointment.employees, appointment.sender_id) == ("Midden-Drenthe", 4, SENDER)
     assert appointment.topics == ["financing", "advisor"]
     assert appointment.question_summary == FILLED["question_summary"]
@@ -323,7 +345,7 @@ def test_a_confirmed_booking_is_stored_and_answered_with_reference_date_time_and
 def test_in_the_evening_a_call_back_is_booked_for_the_next_morning(agenda_db, monkeypatch):
     fake_now(monkeypatch, THURSDAY_2030)
     dispatcher, _ = submit(appointment_slot="2024-12-06T10:00:00+01:00")
-    assert responses(dispatcher) == ["utter_booking_done_callback"]
+    assert responses(dispatcher) == ["utter_booking_done_callback", "utter_ask_rating"]
     assert "morgen tussen 10:00 en 10:30 uur" in texts(dispatcher)
     [appointment] = stored()
     assert appointment.kind == CALLBACK and appointment.start == at("2024-12-06T10:00")
@@ -333,7 +355,7 @@ def test_in_the_evening_a_call_back_is_booked_for_the_next_morning(agenda_db, mo
 def test_a_crisis_conversation_is_booked_as_urgent(agenda_db, monkeypatch):
     fake_now(monkeypatch, THURSDAY_2030)
     dispatcher, _ = submit(history=(CRISIS, REQUEST), appointment_slot="2024-12-06T09:00:00+01:00")
-    assert responses(dispatcher) == ["utter_booking_done_callback", "utter_booking_urgent"]
+    assert responses(dispatcher) == ["utter_booking_done_callback", "utter_booking_urgent", "utter_ask_rating"]
     [appointment] = stored()
     assert appointment.urgent and appointment.kind == CALLBACK and appointment.start == at("2024-12-06T09:00")
     assert "crisis" in appointment.topics
@@ -369,7 +391,9 @@ def test_a_no_at_the_confirmation_books_nothing_and_offers_what_to_change(agenda
         "/deny",
     ]
     assert stored() == []
-    assert slot_values(events) == {"appointment_slot": None, "booking_confirmed": None}
+    assert slot_values(events) == {
+        "appointment_slot": None, "booking_confirmed": None, OUTCOME_SLOT: None, MISSES_SLOT: None
+    }
 
 
 def test_database_down_says_so_and_claims_nothing(monkeypatch):
@@ -387,8 +411,8 @@ def test_database_down_says_so_and_claims_nothing(monkeypatch):
 
 
 def test_every_response_the_actions_use_exists_with_its_placeholders():
-    used = {f"utter_invalid_{name}" for name in FILLED}
-    for module in ("booking", "cancel", "session"):
+    used = {f"utter_invalid_{name}" for name in [*FILLED, "appointment_slot", "booking_confirmed"]}
+    for module in ("booking", "cancel", "session", "form_turns", "rating", "catalog", "fallback", "contact"):
         source = (ROOT / "actions" / f"{module}.py").read_text(encoding="utf-8")
         used |= set(re.findall(r'"(utter_[a-z_]+)"', source))
     missing = {name for name in used if name not in DOMAIN["responses"] and not name.endswith("_")}
@@ -397,7 +421,10 @@ def test_every_response_the_actions_use_exists_with_its_placeholders():
         for variant in DOMAIN["responses"][name]:
             fields = {field for _, field, _, _ in string.Formatter().parse(variant["text"]) if field}
             assert fields <= {"advisor", "reference", "day", "time", "end_time", "phone", "email", "place",
-                              "municipality", "helpdesk_phone", "next_day", "next_time", *FILLED}, name
+                              "municipality", "helpdesk_phone", "next_day", "next_time", "names", "name", "owner",
+                              "sector", "scheme_name", "partner", "agency", "closed_on", "place_name",
+                              "helpdesk_website", "closes_at", "helpdesk_hours", "hotline_hours", "hours",
+                              "holiday", "website", *FILLED}, name
 
 
 # --------------------------------------------------------------------------- hotline session start
@@ -458,3 +485,228 @@ def test_a_village_recognised_by_the_nlu_is_named_in_the_answer(agenda_db):
     dispatcher, events = run(ValidateBookingForm(), track)
     assert slot_values(events)["municipality"] == "Midden-Drenthe"
     assert responses(dispatcher) == ["utter_booking_village"] and dispatcher.messages[0]["place"] == "Beilen"
+
+
+# --------------------------------------------------------------------------- explicit session start and greeting
+
+
+def opened_by_widget(source, greeted_already=False):
+    """Rasa's second run of action_session_start, for the widget's /session_start message."""
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "session_started"},
+        slot("session_started_metadata", {"source": source}),
+        {"event": "action", "name": "action_listen"},
+    ]
+    if greeted_already:
+        events.insert(3, {"event": "bot", "text": "Welkom! Onze telefonische hulplijn is bezet."})
+    opening = user("session_start", "/session_start", confidence=1.0)
+    opening["metadata"] = {"source": source}
+    events.append(opening)
+    return tracker(events, {"session_started_metadata": {"source": source}}, latest_action="action_listen")
+
+
+def test_the_widget_opening_a_conversation_gets_the_general_greeting_once(agenda_db):
+    dispatcher, events = run(ActionSessionStart(), opened_by_widget("website"))
+    assert responses(dispatcher) == ["utter_greet"]
+    assert SessionStarted() not in events, "the session Rasa just started is not started again"
+    assert events[-1] == ActionExecuted("action_listen")
+
+
+def test_the_hotline_greeting_of_a_new_conversation_is_not_sent_twice(agenda_db):
+    dispatcher, _ = run(ActionSessionStart(), opened_by_widget("hotline", greeted_already=True))
+    assert dispatcher.messages == []
+
+
+def test_hallo_right_after_the_hotline_greeting_adds_no_second_greeting(agenda_db):
+    from actions.session import ActionGreet
+
+    events = [
+        {"event": "session_started"},
+        {"event": "bot", "text": "Welkom! Onze telefonische hulplijn is bezet."},
+        {"event": "action", "name": "action_listen"},
+        user("greet", "hallo"),
+    ]
+    dispatcher, _ = run(ActionGreet(), tracker(events))
+    assert dispatcher.messages == []
+    later = [*events, {"event": "bot", "text": "Dit past goed"}, user("greet", "hoi")]
+    dispatcher, _ = run(ActionGreet(), tracker(later))
+    assert responses(dispatcher) == ["utter_greet_again"]
+    dispatcher, _ = run(ActionGreet(), tracker([{"event": "session_started"}, user("greet", "hallo")]))
+    assert responses(dispatcher) == ["utter_greet"]
+
+
+# --------------------------------------------------------------------------- the form takes what people type
+
+
+@pytest.mark.parametrize(
+    "slot_name, typed, intent, confidence, clean",
+    [
+        # an intent classifier's guess never refuses a name
+        ("company_name", "Hofstede Fietsen", "out_of_scope", 0.67, "Hofstede Fietsen"),
+        ("company_name", "Stop & Go Autoverhuur", "deny", 0.81, "Stop & Go Autoverhuur"),
+        ("company_name", "De Groene Vlinder", "ask_innovation", 0.9, "De Groene Vlinder"),
+        ("person_name", "Sanne Bakker", "inform", 1.0, "Sanne Bakker"),
+        ("person_name", "Mohammed el Amrani", "out_of_scope", 0.9, "Mohammed el Amrani"),
+        ("company_name", "nee", "deny", 0.99, "Nog geen bedrijf"),
+        ("company_name", "nog geen", "deny", 0.9, "Nog geen bedrijf"),
+        ("question_summary", "Hoe kom ik aan geld voor een nieuwe bus?", "ask_financing", 0.98,
+         "Hoe kom ik aan geld voor een nieuwe bus?"),
+    ],
+)
+def test_free_text_is_taken_as_typed_whatever_the_intent(agenda_db, slot_name, typed, intent, confidence, clean):
+    dispatcher, values = validate({slot_name: typed}, intent=intent, confidence=confidence)
+    assert values[slot_name] == clean
+    assert OUTCOME_SLOT not in values
+
+
+def test_the_bots_own_advisor_button_inside_the_booking_just_goes_on(agenda_db):
+    dispatcher, values = validate(
+        {"company_name": "/request_advisor"}, intent="request_advisor", confidence=1.0
+    )
+    assert responses(dispatcher) == ["utter_booking_already"]
+    assert values["company_name"] is None and OUTCOME_SLOT not in values
+    assert MISSES_SLOT not in values, "a button is never counted as a wrong answer"
+
+
+def test_a_clear_question_in_between_is_answered_and_the_question_asked_again(agenda_db):
+    from bot.catalog.content import load_content
+
+    load_content()
+    typed = "Kan ik ook subsidie krijgen om te exporteren naar Duitsland?"
+    dispatcher, values = validate({"company_name": typed}, intent="ask_export", confidence=0.97)
+    assert values["company_name"] is None
+    assert "Exportcarrousel" in texts(dispatcher)
+    assert "utter_catalog_offer_advisor" not in responses(dispatcher), "no advisor offer inside the booking"
+
+
+@pytest.mark.parametrize(
+    "intent, typed, response",
+    [
+        ("help", "/help", "utter_help_in_form"),
+        ("bot_challenge", "Ben ik nou met een robot aan het praten?", "utter_iamabot_in_form"),
+        ("greet", "hallo", "utter_greet_in_form"),
+        ("thank", "dank je", "utter_thank_in_form"),
+    ],
+)
+def test_small_talk_in_between_gets_a_short_answer_and_the_form_goes_on(agenda_db, intent, typed, response):
+    dispatcher, values = validate({"person_name": typed}, intent=intent, confidence=0.95)
+    assert responses(dispatcher) == [response]
+    assert values["person_name"] is None and OUTCOME_SLOT not in values
+
+
+def test_an_email_at_the_place_question_is_stored_as_the_email(agenda_db):
+    dispatcher, values = validate({"municipality": "piet@hofstede-fietsen.example.org"})
+    assert values["email"] == "piet@hofstede-fietsen.example.org"
+    assert values["municipality"] is None
+    assert responses(dispatcher) == ["utter_noted_email"]
+    assert "ligt" not in texts(dispatcher), "never taken as a place"
+
+
+def test_a_name_and_an_email_in_one_message_fill_both(agenda_db):
+    dispatcher, values = validate({"person_name": "Piet Hofstede, piet@hofstede.example.org"})
+    assert values["person_name"] == "Piet Hofstede"
+    assert values["email"] == "piet@hofstede.example.org"
+
+
+def test_a_phone_number_at_the_company_question_is_stored_as_the_phone(agenda_db):
+    _, values = validate({"company_name": "bel me maar op 06 12345678"})
+    assert values["phone"] == "+31612345678" and values["company_name"] is None
+
+
+@pytest.mark.parametrize("typed", ["stop", "Stoppen!", "laat maar", "ik wil toch geen afspraak", "/deny"])
+def test_stop_ends_the_form_at_any_question(agenda_db, typed):
+    intent = "deny" if typed.startswith("/") else "inform"
+    for requested in ("person_name", "email", "appointment_slot"):
+        _, values = validate({requested: typed}, intent=intent)
+        assert values[OUTCOME_SLOT] == STOPPED and values["requested_slot"] is None
+        assert values[requested] is None
+
+
+def test_goodbye_ends_the_form(agenda_db):
+    _, values = validate({"municipality": "doei"}, intent="goodbye", confidence=0.99)
+    assert values[OUTCOME_SLOT] == GOODBYE
+
+
+def test_asking_to_cancel_an_appointment_leaves_the_booking_for_the_cancel_form(agenda_db):
+    typed = "Kan ik mijn afspraak van volgende week afzeggen?"
+    _, values = validate({"person_name": typed}, intent="cancel_appointment", confidence=0.95)
+    assert values[OUTCOME_SLOT] == TO_CANCEL
+
+
+def test_an_optional_question_is_skipped_after_two_misses(agenda_db):
+    dispatcher, values = validate({"employees": "heel veel"})
+    assert responses(dispatcher) == ["utter_invalid_employees"]
+    misses = values[MISSES_SLOT]
+    dispatcher, values = validate({"employees": "echt heel veel"}, slots={MISSES_SLOT: misses})
+    assert values["employees"] == SKIPPED and responses(dispatcher) == ["utter_form_skipped"]
+
+
+def test_i_dont_know_skips_an_optional_question_at_once(agenda_db):
+    dispatcher, values = validate({"municipality": "weet ik niet"})
+    assert values["municipality"] == SKIPPED and responses(dispatcher) == ["utter_form_skipped"]
+
+
+def test_a_required_question_offers_a_way_on_after_two_misses_and_ends_after_three(agenda_db):
+    slots = {"contact_preference": "e-mail"}  # then the e-mail address is needed
+    dispatcher, values = validate({"email": "jan at bakkerij"}, slots=slots)
+    assert responses(dispatcher) == ["utter_invalid_email"]
+    slots[MISSES_SLOT] = values[MISSES_SLOT]
+    dispatcher, values = validate({"email": "jan bij bakkerij punt nl"}, slots=slots)
+    assert responses(dispatcher) == ["utter_invalid_email", "utter_form_way_on"]
+    assert HELPDESK_PHONE in texts(dispatcher)
+    assert "/deny" in [button["payload"] for button in buttons_shown(dispatcher)]
+    slots[MISSES_SLOT] = values[MISSES_SLOT]
+    _, values = validate({"email": "weet niet"}, slots=slots)
+    assert values[OUTCOME_SLOT] == GAVE_UP and values["requested_slot"] is None
+
+
+def test_a_name_that_does_not_look_like_one_is_taken_the_second_time(agenda_db):
+    _, values = validate({"person_name": "Jan 2"})
+    assert values["person_name"] is None
+    _, values = validate({"person_name": "Jan 2"}, slots={MISSES_SLOT: values[MISSES_SLOT]})
+    assert values["person_name"] == "Jan 2"
+
+
+@pytest.mark.parametrize(
+    "said, intent, expected",
+    [("/affirm", "affirm", True), ("/deny", "deny", False), ("ja graag", "affirm", True), ("Klopt!", "inform", True),
+     ("nee, dat klopt niet", "deny", False)],
+)
+def test_the_confirmation_reads_buttons_and_typed_yes_or_no(agenda_db, said, intent, expected):
+    _, values = validate({"booking_confirmed": said}, intent=intent)
+    assert values["booking_confirmed"] is expected
+
+
+def test_something_else_at_the_confirmation_is_asked_again(agenda_db):
+    dispatcher, values = validate({"booking_confirmed": "misschien"}, intent="inform")
+    assert values["booking_confirmed"] is None and responses(dispatcher) == ["utter_invalid_booking_confirmed"]
+
+
+@pytest.mark.parametrize(
+    "outcome, expected",
+    [(STOPPED, ["utter_booking_stopped"]), (GOODBYE, ["utter_booking_stopped", "utter_goodbye", "utter_ask_rating"]),
+     (GAVE_UP, ["utter_booking_gave_up"])],
+)
+def test_a_form_that_ended_early_books_nothing_and_says_why(agenda_db, outcome, expected):
+    dispatcher, events = submit(**{OUTCOME_SLOT: outcome, "booking_confirmed": None})
+    assert responses(dispatcher) == expected
+    assert stored() == []
+    assert slot_values(events)[OUTCOME_SLOT] is None
+
+
+def test_after_a_booking_the_rating_is_asked_once(agenda_db):
+    dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00")
+    assert responses(dispatcher)[-1] == "utter_ask_rating"
+    payloads = [button["payload"] for button in dispatcher.messages[-1]["buttons"]]
+    assert payloads == [f'/inform{{"rating": {mark}}}' for mark in range(1, 11)]
+    assert slot_values(events)["rating_asked"] is True
+    dispatcher, _ = submit(appointment_slot="2024-12-06T10:30:00+01:00", rating_asked=True)
+    assert "utter_ask_rating" not in responses(dispatcher)
+
+
+def test_a_fictional_sample_advisor_is_not_named_as_a_real_person(agenda_db):
+    dispatcher, _ = submit(appointment_slot="2024-12-06T09:45:00+01:00")
+    [appointment] = stored()
+    assert appointment.advisor.first_name not in texts(dispatcher)
+    assert "een adviseur" in texts(dispatcher)

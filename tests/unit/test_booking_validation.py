@@ -1,4 +1,4 @@
-"""What the booking form accepts: names, e-mail, phone numbers, employees, wished moments."""
+"""What the booking form accepts: names, e-mail, phone numbers, wished moments."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +12,6 @@ from bot.booking.validation import (
     normalise_email,
     normalise_person_name,
     normalise_phone,
-    parse_employees,
     parse_slot_text,
 )
 from booking_support import TZ
@@ -40,7 +39,7 @@ def test_person_names_with_particles_and_hyphens(typed, expected):
     assert normalise_person_name(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "j", "Jan123", "jan@example.nl", "<script>", "-", "x" * 120, "!!!"])
+@pytest.mark.parametrize("typed", ["", "   ", "j", "Jan123", "jan@example.org", "<script>", "-", "x" * 120, "!!!"])
 def test_person_names_that_are_no_names(typed):
     assert normalise_person_name(typed) is None
 
@@ -48,10 +47,10 @@ def test_person_names_that_are_no_names(typed):
 @pytest.mark.parametrize(
     "typed, expected",
     [
-        ("jan@example.nl", "jan@example.nl"),
+        ("jan@example.org", "jan@example.org"),
         ("  Jan.de.Vries@Bakkerij-DeVries.NL ", "Jan.de.Vries@bakkerij-devries.nl"),
         ("info+chat@sub.domein.example.com", "info+chat@sub.domein.example.com"),
-        ("<jan@example.nl>", "jan@example.nl"),
+        ("<jan@example.org>", "jan@example.org"),
     ],
 )
 def test_valid_email_addresses(typed, expected):
@@ -60,8 +59,8 @@ def test_valid_email_addresses(typed, expected):
 
 @pytest.mark.parametrize(
     "typed",
-    ["jan", "jan@", "@example.nl", "jan@example", "jan@@example.nl", "jan de vries@example.nl", "jan..x@example.nl",
-     ".jan@example.nl", "jan@-example.nl", "jan@example.n", "jan@example.nl; drop table appointments"],
+    ["jan", "jan@", "@example.org", "jan@example", "jan@@example.org", "jan de vries@example.org", "jan..x@example.org",
+     ".jan@example.org", "jan@-example.org", "jan@example.n", "jan@example.org; drop table appointments"],
 )
 def test_invalid_email_addresses(typed):
     assert normalise_email(typed) is None
@@ -92,26 +91,12 @@ def test_phone_numbers_that_cannot_be_called(typed):
 
 def test_phone_display_and_contact_matching():
     assert format_phone("+31612345678") == "06 12345678"
-    assert contact_matches("06 12 34 56 78", "jan@example.nl", "+31612345678")
-    assert contact_matches("JAN@Example.NL", "jan@example.nl", "+31612345678")
-    assert not contact_matches("06 87654321", "jan@example.nl", "+31612345678")
-    assert not contact_matches("piet@example.nl", "jan@example.nl", "+31612345678")
-    assert not contact_matches("", "jan@example.nl", "+31612345678")
-    assert not contact_matches("06 12345678", "jan@example.nl", None)
-
-
-@pytest.mark.parametrize(
-    "typed, expected",
-    [("12", 12), (" 3 medewerkers", 3), ("wij zijn met 45 mensen", 45), ("1.200", 1200), ("vijf", 5),
-     ("geen personeel", 0), ("alleen ik", 1), ("ik ben zzp'er", 1), (7, 7), ("0", 0)],
-)
-def test_employees_as_a_whole_number(typed, expected):
-    assert parse_employees(typed) == expected
-
-
-@pytest.mark.parametrize("typed", ["", "veel", "2,5", "2.5", "-3", "10-20", "tussen 10 en 20", "10 tot 20", "1000000", None])
-def test_employees_that_are_not_one_whole_number(typed):
-    assert parse_employees(typed) is None
+    assert contact_matches("06 12 34 56 78", "jan@example.org", "+31612345678")
+    assert contact_matches("JAN@Example.ORG", "jan@example.org", "+31612345678")
+    assert not contact_matches("06 87654321", "jan@example.org", "+31612345678")
+    assert not contact_matches("piet@example.org", "jan@example.org", "+31612345678")
+    assert not contact_matches("", "jan@example.org", "+31612345678")
+    assert not contact_matches("06 12345678", "jan@example.org", None)
 
 
 @pytest.mark.parametrize(

@@ -46,9 +46,11 @@ def texts(dispatcher) -> str:
     return "\n".join(message["text"] for message in render(dispatcher.messages))
 
 
-def validate(candidates: dict, requested=None, slots=None):
+def validate(candidates: dict, requested=None, slots=None, intent="inform"):
+    """Run the cancel form's validation after the user typed the requested slot's candidate."""
     requested = requested if requested is not None else next(iter(candidates))
-    track = form_tracker(FORM, requested, candidates, [REQUEST], slots)
+    turn = [user(intent, str(candidates.get(requested)))] if requested else []
+    track = form_tracker(FORM, requested, candidates, [REQUEST, *turn], slots)
     dispatcher, events = run(ValidateCancelForm(), track)
     return dispatcher, slot_values(events)
 
@@ -104,7 +106,7 @@ def test_the_contact_given_at_booking_is_accepted_in_any_notation(booking):
 
 def test_a_wrong_contact_and_an_unknown_reference_get_the_same_refusal(booking):
     wrong_contact, values_contact = validate(
-        {"verification_contact": "iemand@anders.example.nl"}, slots={"booking_reference": booking}
+        {"verification_contact": "iemand@anders.example.org"}, slots={"booking_reference": booking}
     )
     unknown_reference, values_reference = validate(
         {"verification_contact": CONTACT["email"]}, slots={"booking_reference": "AFS-ZZZZZZ"}
@@ -121,7 +123,7 @@ def test_a_wrong_contact_and_an_unknown_reference_get_the_same_refusal(booking):
 
 def test_after_three_misses_the_form_ends_with_the_phone_number(booking):
     dispatcher, values = validate(
-        {"verification_contact": "iemand@anders.example.nl"}, slots={"booking_reference": booking, "cancel_failures": 2}
+        {"verification_contact": "iemand@anders.example.org"}, slots={"booking_reference": booking, "cancel_failures": 2}
     )
     assert dispatcher.messages == []
     assert values["cancel_outcome"] == "not_found" and values["requested_slot"] is None
@@ -132,7 +134,7 @@ def test_after_three_misses_the_form_ends_with_the_phone_number(booking):
 
 
 def test_cancel_with_a_wrong_contact_is_refused_even_at_submit(booking):
-    slots = {"booking_reference": booking, "verification_contact": "iemand@anders.example.nl", "cancel_choice": "cancel"}
+    slots = {"booking_reference": booking, "verification_contact": "iemand@anders.example.org", "cancel_choice": "cancel"}
     dispatcher, _ = run(ActionSubmitCancel(), tracker([REQUEST], slots))
     assert responses(dispatcher) == ["utter_cancel_gave_up"]
     assert the_booking(booking).status == "booked"
@@ -222,7 +224,7 @@ def test_a_new_moment_taken_meanwhile_reopens_the_form(booking):
     wanted = at("2024-12-09T13:00")
     with session_scope() as session:
         while slot_at(session, APPOINTMENT, wanted) is not None:
-            book(session, kind=APPOINTMENT, start=wanted, person_name="Iemand Anders", email="ander@example.nl")
+            book(session, kind=APPOINTMENT, start=wanted, person_name="Iemand Anders", email="ander@example.org")
     dispatcher, events = run(
         ActionSubmitCancel(),
         tracker([REQUEST], verified(booking, cancel_choice="move", new_appointment_slot=wanted.isoformat())),

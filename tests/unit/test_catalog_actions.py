@@ -21,7 +21,7 @@ from bot.settings import get_settings
 from catalog_support import all_text, copy_real_content, render, run_action, tracker
 
 PHONE = "0592 99 88 77 (test)"
-WEBSITE = "https://www.example.nl/test-agenda"
+WEBSITE = "https://www.example.org/test-agenda"
 ADVISOR = {"title": "Plan een gesprek met een adviseur", "payload": "/request_advisor"}
 TOPIC_INTENTS = (
     "ask_start", "ask_growth", "ask_innovation", "ask_export", "ask_financing", "ask_crisis_help",
@@ -94,36 +94,52 @@ def test_every_topic_names_instruments_with_offer_next_step_and_advisor_button(c
 )
 def test_contract_names_appear_whatever_is_known(catalog, intent, slots):
     dispatcher, _ = answer(intent, slots=slots)
-    if responses(dispatcher) == ["utter_catalog_ask_size"]:
-        dispatcher, _ = answer(intent, entities=[("employees", "1")], slots={**slots, "pending_topic": "x"})
     text = all_text(dispatcher.messages)
     for name in REQUIRED_NAMES[intent]:
         assert name in text
 
 
-def test_growth_without_size_asks_one_question_with_buttons(catalog):
+def slots_set(events) -> dict:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def test_growth_without_size_answers_first_then_offers_the_size_as_buttons(catalog):
     dispatcher, events = answer("ask_growth", "ik wil groeien")
-    [message] = dispatcher.messages
-    assert message["response"] == "utter_catalog_ask_size"
-    payloads = [button["payload"] for button in message["buttons"]]
-    assert payloads[0] == '/ask_growth{"employees": "1"}'
-    assert all(p.startswith("/ask_growth{") and json.loads(p[len("/ask_growth"):])["employees"] for p in payloads)
-    assert events == [SlotSet("pending_topic", "growth")]
-    assert "Met hoeveel mensen" in all_text(dispatcher.messages)
+    said = responses(dispatcher)
+    assert "Groeicarrousel" in all_text(dispatcher.messages) and "Ondernemerstafel" in all_text(dispatcher.messages)
+    assert said[-1] == "utter_catalog_ask_size" and said.count("utter_catalog_ask_size") == 1
+    assert said.index("utter_catalog_offer_advisor") < said.index("utter_catalog_ask_size")
+    [size_question] = [m for m in render(dispatcher.messages) if m["response"] == "utter_catalog_ask_size"]
+    payloads = [button["payload"] for button in size_question["buttons"]]
+    assert payloads[0] == '/inform{"company_size": "zzp"}'
+    bands = [json.loads(p[len("/inform"):])["company_size"] for p in payloads]
+    assert bands == ["zzp", "small", "larger", "beyond_sme"]  # a band, never a made-up number of people
+    assert "employees" not in " ".join(payloads)
+    values = slots_set(events)
+    assert values["pending_topic"] == "growth" and values["last_topic"] == "growth"
+    assert "groeicarrousel" in values["last_instruments"]
 
 
-def test_the_size_button_answers_and_clears_the_waiting_topic(catalog):
+def test_the_size_button_answers_again_for_that_size_and_clears_the_waiting_topic(catalog):
     dispatcher, events = answer(
-        "ask_growth", '/ask_growth{"employees": "1"}', [("employees", "1")], {"pending_topic": "growth"}
+        "inform", '/inform{"company_size": "zzp"}', [("company_size", "zzp")], {"pending_topic": "growth"},
+        ActionAnswerInform(),
     )
     text = all_text(dispatcher.messages)
     assert "Groeicarrousel" in text and "Ondernemerstafel" in text
     assert "utter_catalog_ask_size" not in responses(dispatcher)
-    assert events == [SlotSet("pending_topic", None)]
+    values = slots_set(events)
+    assert values["pending_topic"] is None and "employees" not in values
 
 
-def test_the_size_question_is_not_asked_twice(catalog):
+def test_the_size_question_is_not_offered_twice(catalog):
     dispatcher, _ = answer("ask_growth", "groeien", slots={"pending_topic": "growth"})
+    assert "utter_catalog_ask_size" not in responses(dispatcher)
+    assert "Groeicarrousel" in all_text(dispatcher.messages)
+
+
+def test_a_known_size_band_needs_no_size_question(catalog):
+    dispatcher, _ = answer("ask_growth", "groeien", slots={"company_size": "small"})
     assert "utter_catalog_ask_size" not in responses(dispatcher)
     assert "Groeicarrousel" in all_text(dispatcher.messages)
 
@@ -140,7 +156,7 @@ def test_free_text_size_answers_the_waiting_topic(catalog):
         "inform", "we zijn met 12 man", [("employees", "12")], {"pending_topic": "financing"}, ActionAnswerInform()
     )
     assert "Financieringstafel" in all_text(dispatcher.messages)
-    assert events == [SlotSet("pending_topic", None)]
+    assert slots_set(events)["pending_topic"] is None
 
 
 def test_a_detail_without_a_waiting_question_is_acknowledged(catalog):
@@ -162,7 +178,7 @@ def test_a_village_in_lower_case_finds_the_municipality_and_the_partner_is_named
     dispatcher, _ = answer("ask_start", "ik wil starten", slots={"municipality": "beilen"})
     rendered = render(dispatcher.messages)
     assert rendered[0]["response"] == "utter_catalog_partner_first"
-    assert "Gemeente Midden-Drenthe" in rendered[0]["text"]
+    assert "bij de gemeente Midden-Drenthe." in rendered[0]["text"]  # reads as a sentence
     assert "Ondernemerscontact gemeente Midden-Drenthe" in rendered[1]["text"]
     assert "contact op met de gemeente Midden-Drenthe" in rendered[1]["text"]  # how to reach them
 
@@ -190,7 +206,7 @@ def test_each_scheme_names_its_agency_status_and_follow_up(catalog, scheme_id):
     assert "gesloten" in text
     assert "https://" in text
     assert responses(dispatcher)[-1] == "utter_catalog_offer_advisor"
-    assert events == [SlotSet("scheme", scheme_id)]
+    assert slots_set(events) == {"scheme": scheme_id, "last_topic": "corona"}
 
 
 def test_scheme_answers_carry_the_follow_up_of_now_tvl_tozo_and_tax(catalog):
@@ -209,7 +225,7 @@ def test_a_scheme_name_as_typed_is_mapped_to_its_id(catalog):
         "ask_corona_scheme", "tozo lening terugbetalen", [("scheme", "Tozo-lening")], action=ActionAnswerScheme()
     )
     assert "gemeente" in all_text(dispatcher.messages)
-    assert events == [SlotSet("scheme", "tozo")]
+    assert slots_set(events)["scheme"] == "tozo"
 
 
 def test_without_a_scheme_the_schemes_are_offered_as_buttons(catalog):
@@ -218,14 +234,14 @@ def test_without_a_scheme_the_schemes_are_offered_as_buttons(catalog):
     assert message["response"] == "utter_catalog_pick_scheme"
     payloads = [button["payload"] for button in message["buttons"]]
     assert len(payloads) == 10 and '/ask_corona_scheme{"scheme": "tozo"}' in payloads
-    assert events == []
+    assert "scheme" not in slots_set(events)
 
 
 def test_an_unknown_scheme_offers_the_list(catalog):
     dispatcher, events = answer("ask_corona_scheme", entities=[("scheme", "bla")], action=ActionAnswerScheme())
     assert responses(dispatcher) == ["utter_catalog_scheme_unknown"]
     assert len(dispatcher.messages[0]["buttons"]) == 10
-    assert events == [SlotSet("scheme", None)]
+    assert "scheme" not in slots_set(events)
 
 
 # --------------------------------------------------------------------------- events
@@ -277,7 +293,13 @@ def test_about_the_program_from_its_facts(catalog):
     dispatcher, _ = run_action(ActionAboutProgram(), tracker("ask_about_program", "wat is dit programma?"))
     text = all_text(dispatcher.messages)
     assert "Ik Ben Drents Ondernemer" in text and "provincie Drenthe" in text
-    assert PHONE in text and "kost u niets" in text
+    assert "kost u niets" in text
+
+
+def test_a_cost_question_about_the_program_gets_the_cost_fact_only(catalog):
+    dispatcher, _ = run_action(ActionAboutProgram(), tracker("ask_about_program", "wat kost een gesprek met een adviseur?"))
+    text = all_text(dispatcher.messages)
+    assert "kost" in text and "niets" in text and "provincie Drenthe" not in text
 
 
 # --------------------------------------------------------------------------- failures

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.catalog import queries
+from bot.company import known_size
 from bot.catalog.content import load_content
 from bot.db import session_scope
 from bot.settings import get_settings
@@ -103,7 +104,7 @@ topic_keywords:
 @pytest.fixture
 def session(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("HELPDESK_PHONE", "0592 12 34 56 (test)")
-    monkeypatch.setenv("HELPDESK_WEBSITE", "https://www.example.nl/agenda")
+    monkeypatch.setenv("HELPDESK_WEBSITE", "https://www.example.org/agenda")
     get_settings.cache_clear()
     load_content(write_content(tmp_path / "c", instruments=INSTRUMENTS, events=MORE_EVENTS, program=PROGRAM))
     with session_scope(database_url) as session:
@@ -178,7 +179,7 @@ def test_limit_and_order(session):
 
 def test_placeholders_are_filled_from_settings(session):
     [view] = queries.best_instruments(session, "growth", today=TODAY, limit=1)
-    assert view.next_step == "Bel 0592 12 34 56 (test) of kijk op https://www.example.nl/agenda."
+    assert view.next_step == "Bel 0592 12 34 56 (test) of kijk op https://www.example.org/agenda."
 
 
 def test_partner_fits_better_only_when_it_outranks_the_program(session):
@@ -194,27 +195,21 @@ def test_partner_fits_better_only_when_it_outranks_the_program(session):
      (250, "larger", False), (251, "larger", True), (4000, "larger", True)],
 )
 def test_company_size_to_target_group(employees, group, beyond):
-    assert queries.size_class(employees) == queries.SizeClass(group, beyond)
-
-
-@pytest.mark.parametrize(
-    "value, count", [("12", 12), ("12 medewerkers", 12), (7, 7), ("1.200", 1200), ("geen idee", None), (None, None)]
-)
-def test_employees_slot_values(value, count):
-    assert queries.employees_count(value) == count
+    size = known_size(employees)
+    assert (size.target_group, size.beyond_sme) == (group, beyond)
 
 
 def test_topic_answer_asks_the_size_only_when_it_changes_the_answer(session):
     assert queries.topic_answer(session, "growth", today=TODAY, limit=10).ask_size  # for-larger depends on size
-    assert not queries.topic_answer(session, "growth", employees="3", today=TODAY, limit=10).ask_size
+    assert not queries.topic_answer(session, "growth", size=known_size("3"), today=TODAY, limit=10).ask_size
     assert not queries.topic_answer(session, "growth", today=TODAY, may_ask_size=False, limit=10).ask_size
-    answer = queries.topic_answer(session, "growth", employees=400, today=TODAY)
+    answer = queries.topic_answer(session, "growth", size=known_size(400), today=TODAY)
     assert answer.beyond_sme and "lead" in ids(answer.instruments)
 
 
 def test_topic_answer_drops_details_rather_than_answering_nothing(session):
     assert best(session, "innovation", group="zzp") == []
-    answer = queries.topic_answer(session, "innovation", employees=1, today=TODAY)
+    answer = queries.topic_answer(session, "innovation", size=known_size(1), today=TODAY)
     assert ids(answer.instruments) == ["innovation-larger"]
 
 
@@ -233,7 +228,7 @@ def test_event_times_come_back_in_local_time(session):
     now = datetime(2026, 11, 28, tzinfo=AMSTERDAM)
     webinar = queries.upcoming_events(session, now)[0]
     assert webinar.starts_at.isoformat() == "2026-12-03T19:30:00+01:00"
-    assert webinar.signup_link == "https://www.example.nl/agenda"
+    assert webinar.signup_link == "https://www.example.org/agenda"
 
 
 def test_events_by_municipality_include_online_ones(session):

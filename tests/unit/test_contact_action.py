@@ -29,8 +29,8 @@ def settings_env(monkeypatch):
         LOKET_HOTLINE_CRISIS_HOURS=None,
         LOKET_TZ=None,
         HELPDESK_PHONE="0592 99 88 77",
-        HELPDESK_EMAIL="vraagbaak@test.example.nl",
-        HELPDESK_WEBSITE="https://test.example.nl",
+        HELPDESK_EMAIL="vraagbaak@test.example.org",
+        HELPDESK_WEBSITE="https://test.example.org",
     )
     yield
     get_settings.cache_clear()
@@ -68,7 +68,7 @@ def test_weekday_morning_both_open(monkeypatch):
     assert responses["utter_contact_both_open"]["closes_at"] == "17:00"
     assert "maandag t/m vrijdag 09:00–17:00" in render(responses["utter_contact_hours_same"])
     details = render(responses["utter_contact_details"])
-    assert "0592 99 88 77" in details and "vraagbaak@test.example.nl" in details and "https://test.example.nl" in details
+    assert "0592 99 88 77" in details and "vraagbaak@test.example.org" in details and "https://test.example.org" in details
     assert "utter_contact_offer_callback" not in responses
     for message in messages:
         render(message)

@@ -85,12 +85,12 @@ def make_cases() -> list[str]:
         for number, start in enumerate(["2024-12-06T09:00", "2024-12-06T09:45", "2024-12-06T10:30"]):
             references.append(
                 book(session, kind=APPOINTMENT, start=at(start), person_name=f"Klant {number}",
-                     email=f"klant{number}@example.nl", sender_id=f"conv-{number}", topics=["export"]).reference
+                     email=f"klant{number}@example.org", sender_id=f"conv-{number}", topics=["export"]).reference
             )
     with session_scope() as session:
-        move(session, references[0], "klant0@example.nl", at("2024-12-06T11:15"))
+        move(session, references[0], "klant0@example.org", at("2024-12-06T11:15"))
     with session_scope() as session:
-        cancel(session, references[1], "klant1@example.nl")
+        cancel(session, references[1], "klant1@example.org")
     return references
 
 

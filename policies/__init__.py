@@ -1,0 +1,1 @@
+"""Dialogue policies of the help desk that Rasa does not bring itself (config.yml)."""
