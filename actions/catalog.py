@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_up import aspect_of, refers_back
 from actions.rating import take_rating
-from actions.turns import Turn, as_text, entity_or_slot, latest_turn
+from actions.turns import Turn, as_text, entity_or_slot, latest_turn, slot_before_this_turn
 from bot.catalog import desk, formatting
 from bot.catalog.queries import InstrumentView, SchemeView
 from bot.catalog.vocabulary import TOPICS
@@ -45,7 +45,12 @@ BOOKING_FORM = "booking_form"
 STATEMENT_TOPIC_CONFIDENCE = 0.1
 _PROGRAM_ASPECTS = (
     ("cost", re.compile(r"\b(kost|kosten|prijs|gratis|betalen|tarief|geld voor)")),
-    ("who", re.compile(r"\b(wie (betaalt|zit|zitten|financiert|organiseert|doet)|achter|van wie|betaald door|partners)")),
+    (
+        "who",
+        re.compile(
+            r"\b(wie (betaalt|zit|zitten|financiert|organiseert|doet)|achter|van wie|betaald door|partners)"
+        ),
+    ),
     ("for_whom", re.compile(r"\b(voor wie|doelgroep|ook voor|in aanmerking|mag ik|kan ik ook)")),
 )
 
@@ -71,7 +76,9 @@ def answer(dispatcher: CollectingDispatcher, build: Callable[[Reply], None]) -> 
         build(reply)
     except Exception:  # the database, the content or a bug: the user still gets an answer
         logger.exception("catalog answer failed")
-        dispatcher.utter_message(response="utter_catalog_unavailable", helpdesk_phone=get_settings().helpdesk_phone)
+        dispatcher.utter_message(
+            response="utter_catalog_unavailable", helpdesk_phone=get_settings().helpdesk_phone
+        )
         return []
     for message in reply.messages:
         dispatcher.utter_message(**message)
@@ -101,7 +108,8 @@ def topic_intro(reply: Reply, turn: Turn, tracker: Tracker, result: Any) -> None
         reply.say(response="utter_catalog_size_beyond")
     if result.partner_first:
         reply.say(
-            response="utter_catalog_partner_first", partner=formatting.owner_in_sentence(result.partner_first.owner)
+            response="utter_catalog_partner_first",
+            partner=formatting.owner_in_sentence(result.partner_first.owner),
         )
         return
     sector, place = turn.typed("sector"), turn.typed("municipality")
@@ -253,7 +261,10 @@ def answer_about_instruments(reply: Reply, tracker: Tracker, aspect: str | None)
 
 
 def scheme_buttons(schemes: list[SchemeView]) -> list[dict[str, str]]:
-    return [{"title": scheme.name, "payload": f'/ask_corona_scheme{{"scheme": "{scheme.id}"}}'} for scheme in schemes]
+    return [
+        {"title": scheme.name, "payload": f'/ask_corona_scheme{{"scheme": "{scheme.id}"}}'}
+        for scheme in schemes
+    ]
 
 
 def say_scheme_status(reply: Reply, scheme: SchemeView) -> None:
@@ -298,7 +309,8 @@ class ActionAnswerScheme(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         turn = latest_turn(tracker)
         named = as_text(turn.entity("scheme"))
-        remembered = as_text(tracker.get_slot("scheme"))
+        # The scheme of the last answer: the slot as it was before this message's entity filled it.
+        remembered = as_text(slot_before_this_turn(tracker, "scheme"))
         aspect = aspect_of(turn.text)
 
         def build(reply: Reply) -> None:

@@ -14,7 +14,10 @@ from actions.turns import Turn
 
 # Aspects of an answer a follow-up can ask about, first match wins.
 ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("cost", re.compile(r"\b(kost|kosten|prijs|prijzen|tarief|gratis|betalen voor|wat betaal|eigen bijdrage)")),
+    (
+        "cost",
+        re.compile(r"\b(kost|kosten|prijs|prijzen|tarief|gratis|betalen voor|wat betaal|eigen bijdrage)"),
+    ),
     (
         "settlement",
         re.compile(
@@ -25,11 +28,25 @@ ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("objection", re.compile(r"\b(bezwaar|niet eens|beroep aantekenen|klacht)")),
     (
         "status",
-        re.compile(r"(nog aanvragen|aanvragen|gesloten|nog open|loopt (die|het) nog|wanneer (stopt|stopte|sloot)|deadline)"),
+        re.compile(
+            r"(nog aanvragen|aanvragen|gesloten|nog open|loopt (die|het) nog|wanneer (stopt|stopte|sloot)|deadline)"
+        ),
     ),
-    ("who", re.compile(r"\b(wie (doet|regelt|voert)|bij wie|welke instantie|waar moet ik|waar kan ik|contact)")),
-    ("apply", re.compile(r"\b(aanmelden|inschrijven|meedoen|deelnemen|hoe (werkt|gaat|begin|kom|kan)|volgende stap)")),
-    ("for_whom", re.compile(r"\b(voor wie|wie kan|kom ik in aanmerking|mag ik|geldt (dat|het|dit) ook|ook voor)")),
+    (
+        "who",
+        re.compile(r"\b(wie (doet|regelt|voert)|bij wie|welke instantie|waar moet ik|waar kan ik|contact)"),
+    ),
+    (
+        "apply",
+        re.compile(
+            r"\b(aanmelden|aanmeld|meld (ik|je|u) (me|mij|mezelf|je|u|ons)\b|inschrijven|schrijf (ik|je|u)|opgeven|"
+            r"meedoen|deelnemen|hoe (werkt|gaat|begin|kom|kan)|volgende stap)"
+        ),
+    ),
+    (
+        "for_whom",
+        re.compile(r"\b(voor wie|wie kan|kom ik in aanmerking|mag ik|geldt (dat|het|dit) ook|ook voor)"),
+    ),
     ("what", re.compile(r"\b(wat (is|was|houdt|hield|betekent)|hoe (werkte|zat|zit)|uitleg)")),
 )
 _REFERS_BACK = re.compile(

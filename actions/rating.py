@@ -42,7 +42,8 @@ def rating_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     if tracker.get_slot("rating_asked") or tracker.get_slot("rating") is not None:
         return []
     dispatcher.utter_message(response="utter_ask_rating", buttons=rating_buttons())
-    return [SlotSet("rating_asked", True)]
+    # The mark is now the open question, not an earlier size question.
+    return [SlotSet("rating_asked", True), SlotSet("pending_topic", None)]
 
 
 def had_an_answer(tracker: Tracker) -> bool:
@@ -77,8 +78,9 @@ def rating_given(tracker: Tracker) -> tuple[bool, int | None]:
     turn = latest_turn(tracker)
     if turn.is_payload and "rating" in turn.payload_entities:
         return True, mark_in(turn.payload_entities["rating"])
+    # A typed number answers the rating only while no later size question waits for it.
     waiting = tracker.get_slot("rating_asked") and tracker.get_slot("rating") is None
-    if waiting and not turn.is_payload:
+    if waiting and not turn.is_payload and not tracker.get_slot("pending_topic"):
         mark = mark_in(turn.text)
         if mark is not None:
             return True, mark

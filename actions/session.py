@@ -24,7 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.turns import bot_texts, events_of_this_session, latest_turn
+from actions.turns import events_of_this_session, intent_of
 from bot import clock
 from bot.settings import get_settings
 
@@ -39,11 +39,25 @@ def source_in(metadata: Any) -> str | None:
     return None
 
 
+def answering_session_start(tracker: Tracker) -> bool:
+    """This run answers a `/session_start` the client just sent (the second of Rasa's two
+    runs when a widget opens a conversation), not an expired session's renewal."""
+    events = _without_bookkeeping(tracker.events)
+    return bool(events) and events[-1].get("event") == "user" and intent_of(events[-1]) == SESSION_START_INTENT
+
+
+def _without_bookkeeping(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events without Rasa's `user_featurization` records, which follow a message."""
+    return [event for event in events if event.get("event") != "user_featurization"]
+
+
 def session_source(tracker: Tracker) -> str | None:
-    """The entry of this session: the metadata of the message that opened it."""
-    users = [event for event in tracker.events if event.get("event") == "user"]
-    latest_metadata = users[-1].get("metadata") if users else None
-    return source_in(latest_metadata) or source_in(tracker.get_slot(METADATA_SLOT))
+    """The entry of this session: the metadata of the message that opens it. When Rasa renews
+    a session, that message is not logged yet, and Rasa put its metadata in a slot."""
+    if answering_session_start(tracker):
+        message = _without_bookkeeping(tracker.events)[-1]
+        return source_in(message.get("metadata")) or source_in(tracker.get_slot(METADATA_SLOT))
+    return source_in(tracker.get_slot(METADATA_SLOT))
 
 
 def carried_over_slots(tracker: Tracker) -> list[EventType]:
@@ -57,12 +71,31 @@ def carried_over_slots(tracker: Tracker) -> list[EventType]:
     return slots
 
 
+def greeted_in_this_opening(tracker: Tracker) -> bool:
+    """Whether the session start that Rasa ran for the message being answered already
+    greeted. Rasa logs an action's messages before its events, so that greeting stands
+    just before `session_started`, followed only by slots and listening."""
+    events = _without_bookkeeping(tracker.events)
+    if events and events[-1].get("event") == "user":
+        events.pop()  # the message this run answers
+    while events and (
+        events[-1].get("event") == "slot"
+        or (events[-1].get("event") == "action" and events[-1].get("name") == "action_listen")
+    ):
+        events.pop()
+    if not events or events[-1].get("event") != "session_started":
+        return False
+    events.pop()
+    while events and events[-1].get("event") == "slot":
+        events.pop()
+    return bool(events) and events[-1].get("event") == "bot"
+
+
 def real_messages_this_session(tracker: Tracker) -> list[dict[str, Any]]:
     return [
         event
         for event in events_of_this_session(tracker)
-        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name")
-        != SESSION_START_INTENT
+        if event.get("event") == "user" and intent_of(event) != SESSION_START_INTENT
     ]
 
 
@@ -71,9 +104,11 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        explicit = latest_turn(tracker).intent == SESSION_START_INTENT
-        fresh = explicit and not real_messages_this_session(tracker) and any(
-            event.get("event") == "session_started" for event in tracker.events
+        explicit = answering_session_start(tracker)
+        fresh = (
+            explicit
+            and not real_messages_this_session(tracker)
+            and any(event.get("event") == "session_started" for event in tracker.events)
         )
         events: list[EventType] = []
         if not fresh:
@@ -83,7 +118,11 @@ class ActionSessionStart(Action):
         source = session_source(tracker)
         if source:
             events.append(SlotSet("source", source))
-        greeted = fresh and bool(bot_texts(events_of_this_session(tracker)))
+        # A widget that opens an unused session again (another page) is not greeted twice.
+        greeted = fresh and (
+            greeted_in_this_opening(tracker)
+            or any(event.get("event") == "bot" for event in events_of_this_session(tracker))
+        )
         if not greeted:
             if source == HOTLINE:
                 self._greet_from_hotline(dispatcher)
@@ -108,7 +147,7 @@ class ActionSessionStart(Action):
 
 
 class ActionGreet(Action):
-    """"hallo": the full greeting at the start; a short one later in the conversation;
+    """ "hallo": the full greeting at the start; a short one later in the conversation;
     nothing more when the session's own greeting goes out in this same reply (a first
     message that opened a hotline session)."""
 
@@ -116,10 +155,11 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        session_events = events_of_this_session(tracker)
-        earlier_users = [event for event in session_events if event.get("event") == "user"][:-1]
-        if earlier_users:
+        if greeted_in_this_opening(tracker):
+            return []  # the session's own greeting goes out in this same reply
+        said_before = any(event.get("event") == "bot" for event in events_of_this_session(tracker))
+        if said_before or real_messages_this_session(tracker)[:-1]:
             dispatcher.utter_message(response="utter_greet_again")
-        elif not bot_texts(session_events):
+        else:
             dispatcher.utter_message(response="utter_greet")
         return []

@@ -1,5 +1,6 @@
 """A small client of the Rasa REST channel: `python -m bot chat` (make shell)
 talks to a running `make run` from the terminal; the end-to-end tests use `send`."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,12 +11,13 @@ import requests
 from bot.settings import get_settings
 
 
-def send(base_url: str, sender: str, message: str, timeout: float = 30) -> list[dict]:
-    response = requests.post(
-        f"{base_url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": message},
-        timeout=timeout,
-    )
+def send(
+    base_url: str, sender: str, message: str, timeout: float = 30, metadata: dict | None = None
+) -> list[dict]:
+    body: dict = {"sender": sender, "message": message}
+    if metadata:
+        body["metadata"] = metadata
+    response = requests.post(f"{base_url}/webhooks/rest/webhook", json=body, timeout=timeout)
     response.raise_for_status()
     return response.json()
 

@@ -13,8 +13,9 @@ checks the invariants of a conversation that never breaks:
 - the turn guard's recovery message never appears (it only speaks when a turn would loop);
 - the same reply never comes three times in a row;
 
-and after the off-path input it checks that the booking (or the cancellation) can still
-be completed. Paths run a few at a time; the walk is bounded in paths, turns and time,
+and after the off-path input it checks that the booking (or the move) can still be
+completed; then it cancels the booking through the chat, as its owner would, so the
+agenda never runs out however many paths book. Paths run a few at a time; the walk is bounded in paths, turns and time,
 and prints what it explored.
 """
 
@@ -29,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import requests
 import yaml
 
@@ -61,7 +63,14 @@ OFF_PATH = {
 # Valid answers to the booking form, rotated over the paths: ordinary names, company
 # names made of ordinary words, places from all over Drenthe.
 PEOPLE = ["Jan de Vries", "Fatima El Amrani", "Anne-Marie van 't Hof", "Sven", "Ali Yilmaz", "Grietje Bakker"]
-COMPANIES = ["Hofstede Fietsen", "De Groene Weide", "Zorg en Zo", "Snel Transport", "Kapsalon Knip", "Wij Bouwen"]
+COMPANIES = [
+    "Hofstede Fietsen",
+    "De Groene Weide",
+    "Zorg en Zo",
+    "Snel Transport",
+    "Kapsalon Knip",
+    "Wij Bouwen",
+]
 PLACES = ["Beilen", "Emmen", "Zuidlaren", "Dwingeloo", "Coevorden", "Roden", "Meppel", "Borger", "Hoogeveen"]
 ANSWERS = {
     "employees": "12",
@@ -69,9 +78,16 @@ ANSWERS = {
     "email": "info@hofstede-fietsen.example.org",
     "phone": "0592 123456",
 }
+HOTLINE = {"source": "hotline"}
 BOOKING_REQUEST = "Ik wil graag een afspraak met een adviseur"
 CANCEL_REQUEST = "Ik wil mijn afspraak verzetten"
-FINISHED_CANCEL = ("utter_cancel_done", "utter_cancel_done_callback", "utter_move_done", "utter_move_done_callback")
+RELEASE_REQUEST = "Ik wil mijn afspraak afzeggen"
+FINISHED_CANCEL = (
+    "utter_cancel_done",
+    "utter_cancel_done_callback",
+    "utter_move_done",
+    "utter_move_done_callback",
+)
 
 
 def recovery_text() -> str:
@@ -105,8 +121,8 @@ class Conversation:
         self.history: list[str] = []
         self.last_texts: list[str] = []
 
-    def say(self, message: str) -> list[dict]:
-        self.replies = send(self.helpdesk["base"], self.sender, message)
+    def say(self, message: str, metadata: dict | None = None) -> list[dict]:
+        self.replies = send(self.helpdesk["base"], self.sender, message, metadata=metadata)
         self.findings.count_turn()
         texts = [reply.get("text") or "" for reply in self.replies]
         joined = " | ".join(texts)
@@ -178,12 +194,13 @@ def walk_booking(conversation: Conversation, index: int, answers: int | None = N
     return asked
 
 
-def complete_booking(conversation: Conversation, index: int) -> bool:
-    """Whatever happened before: a booking can still be made (a reference comes back)."""
+def complete_booking(conversation: Conversation, index: int) -> str | None:
+    """Whatever happened before: a booking can still be made; its reference."""
     restarted = 0
     for _turn in range(MAX_TURNS_TO_COMPLETE):
-        if conversation.reference():
-            return True
+        reference = conversation.reference()
+        if reference:
+            return reference
         tracker = conversation.tracker()
         slot = tracker["slots"].get("requested_slot") if tracker.get("active_loop", {}).get("name") else None
         if slot is None or tracker["active_loop"].get("name") != "booking_form":
@@ -194,21 +211,26 @@ def complete_booking(conversation: Conversation, index: int) -> bool:
             continue
         conversation.say(answer_to(conversation, slot, index))
     conversation.problem("the booking could not be completed afterwards")
-    return False
+    return None
 
 
-def cancel_finished(conversation: Conversation) -> bool:
-    events = conversation.tracker()["events"]
+def cancel_finished(conversation: Conversation, since: int) -> bool:
+    events = conversation.tracker()["events"][since:]
     return any(
         event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in FINISHED_CANCEL
         for event in events
     )
 
 
-def complete_cancel(conversation: Conversation, reference: str, contact: str, index: int) -> bool:
+def complete_cancel(
+    conversation: Conversation, reference: str, contact: str, index: int, choice: str = "verzetten"
+) -> bool:
+    """Move (or with choice "afzeggen", cancel) the booking through the chat."""
+    request = CANCEL_REQUEST if choice == "verzetten" else RELEASE_REQUEST
+    since = len(conversation.tracker()["events"])
     restarted = 0
     for _turn in range(MAX_TURNS_TO_COMPLETE):
-        if cancel_finished(conversation):
+        if cancel_finished(conversation, since):
             return True
         tracker = conversation.tracker()
         loop = (tracker.get("active_loop") or {}).get("name")
@@ -217,19 +239,41 @@ def complete_cancel(conversation: Conversation, reference: str, contact: str, in
             if restarted == 2:
                 break
             restarted += 1
-            conversation.say(CANCEL_REQUEST)
+            conversation.say(request)
             continue
         if slot == "booking_reference":
             conversation.say(reference)
         elif slot == "verification_contact":
             conversation.say(contact)
+        elif slot == "cancel_choice":
+            conversation.say(choice)
         else:
             conversation.say(answer_to(conversation, slot, index))
-    conversation.problem("the booking could not be moved afterwards")
+    conversation.problem(
+        f"the booking could not be {'moved' if choice == 'verzetten' else 'cancelled'} afterwards"
+    )
     return False
 
 
+def release(conversation: Conversation, reference: str | None, index: int) -> None:
+    """Cancel the path's booking through the chat as its owner would, so the agenda never
+    runs out however many paths book."""
+    if reference is None:
+        return
+    slots = conversation.tracker()["slots"]
+    email = slots.get("email")
+    contact = email if isinstance(email, str) and "@" in email else slots.get("phone")
+    complete_cancel(conversation, reference, contact, index, choice="afzeggen")
+
+
 # --- the states and the paths from them ----------------------------------------------------------
+
+
+def open_with(conversation: Conversation, opening: list) -> None:
+    """Messages, or (message, metadata) pairs as the widget sends them."""
+    for step in opening:
+        message, metadata = step if isinstance(step, tuple) else (step, None)
+        conversation.say(message, metadata)
 
 
 def probes(offered: list[dict]) -> list[tuple[str, str]]:
@@ -248,14 +292,17 @@ def explore(helpdesk: dict) -> Findings:
     scout = Conversation(helpdesk, findings, "scout", recovery)
     questions = walk_booking(scout, 0)
     assert scout.reference(), f"the scout booking failed: {questions}"
+    release(scout, scout.reference(), 0)
     contact = ANSWERS["email"]
 
     def booking_path(depth: int, probe_label: str | None, probe: str | None, index: int):
         def run() -> None:
-            conversation = Conversation(helpdesk, findings, f"booking after {depth} answers / {probe_label}", recovery)
+            conversation = Conversation(
+                helpdesk, findings, f"booking after {depth} answers / {probe_label}", recovery
+            )
             walk_booking(conversation, index, answers=depth)
             conversation.say(probe)
-            complete_booking(conversation, index)
+            release(conversation, complete_booking(conversation, index), index)
 
         return run
 
@@ -266,7 +313,9 @@ def explore(helpdesk: dict) -> Findings:
 
     def cancel_path(depth: int, probe_label: str, probe: str, index: int):
         def run() -> None:
-            conversation = Conversation(helpdesk, findings, f"cancel after {depth} answers / {probe_label}", recovery)
+            conversation = Conversation(
+                helpdesk, findings, f"cancel after {depth} answers / {probe_label}", recovery
+            )
             walk_booking(conversation, index)
             reference = conversation.reference()
             if reference is None:
@@ -277,17 +326,17 @@ def explore(helpdesk: dict) -> Findings:
             for step in steps:
                 conversation.say(step)
             conversation.say(probe)
-            complete_cancel(conversation, reference, contact, index)
+            if complete_cancel(conversation, reference, contact, index):
+                release(conversation, reference, index)
 
         return run
 
     def opening_path(label: str, opening: list[str], probe_label: str, probe: str, index: int):
         def run() -> None:
             conversation = Conversation(helpdesk, findings, f"{label} / {probe_label}", recovery)
-            for message in opening:
-                conversation.say(message)
+            open_with(conversation, opening)
             conversation.say(probe)
-            complete_booking(conversation, index)
+            release(conversation, complete_booking(conversation, index), index)
 
         return run
 
@@ -307,12 +356,14 @@ def explore(helpdesk: dict) -> Findings:
         "first miss": ["qwrtp zxvbn"],
         "second miss": ["qwrtp zxvbn", "blorp fnargl"],
         "greeting": ["hallo"],
+        "widget opened from the hotline": [("/session_start", HOTLINE)],
+        "hallo from the hotline": [("hallo", HOTLINE)],
+        "widget opened on the website": ["/session_start"],
         "rating asked": ["Wij willen exporteren naar Duitsland", "doei"],
     }
     for label, opening in openings.items():
         conversation = Conversation(helpdesk, findings, f"state {label}", recovery)
-        for message in opening:
-            conversation.say(message)
+        open_with(conversation, opening)
         for probe_label, probe in probes(conversation.buttons()):
             paths.append((label, opening_path(label, opening, probe_label, probe, index)))
             index += 1
@@ -333,6 +384,7 @@ def explore(helpdesk: dict) -> Findings:
     return findings
 
 
+@pytest.mark.timeout(DEADLINE_SECONDS + 300)
 def test_the_explorer_finds_no_broken_conversation(helpdesk):
     started = time.monotonic()
     findings = explore(helpdesk)

@@ -1,6 +1,7 @@
 """The catalog actions, run as the action server runs them: a real rasa_sdk Tracker
 and CollectingDispatcher, the real content loaded into a real SQLite database, and
 the responses rendered from domain.yml the way Rasa fills them in."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,14 @@ PHONE = "0592 99 88 77 (test)"
 WEBSITE = "https://www.example.org/test-agenda"
 ADVISOR = {"title": "Plan een gesprek met een adviseur", "payload": "/request_advisor"}
 TOPIC_INTENTS = (
-    "ask_start", "ask_growth", "ask_innovation", "ask_export", "ask_financing", "ask_crisis_help",
-    "ask_digitalisation", "ask_students",
+    "ask_start",
+    "ask_growth",
+    "ask_innovation",
+    "ask_export",
+    "ask_financing",
+    "ask_crisis_help",
+    "ask_digitalisation",
+    "ask_students",
 )
 # Contract §5: the instruments a topic answer must name, whatever else is known.
 REQUIRED_NAMES = {
@@ -36,8 +43,16 @@ REQUIRED_NAMES = {
     "ask_digitalisation": ["Spoeddigitalisering"],
 }
 AGENCIES = {
-    "now": "UWV", "tozo": "gemeente", "tonk": "gemeente", "tvl": "RVO", "togs": "RVO",
-    "belastinguitstel": "Belastingdienst", "bmkb_c": "RVO", "go_c": "RVO", "kkc": "RVO", "col": "NOM",
+    "now": "UWV",
+    "tozo": "gemeente",
+    "tonk": "gemeente",
+    "tvl": "RVO",
+    "togs": "RVO",
+    "belastinguitstel": "Belastingdienst",
+    "bmkb_c": "RVO",
+    "go_c": "RVO",
+    "kkc": "RVO",
+    "col": "NOM",
 }
 
 
@@ -106,13 +121,15 @@ def slots_set(events) -> dict:
 def test_growth_without_size_answers_first_then_offers_the_size_as_buttons(catalog):
     dispatcher, events = answer("ask_growth", "ik wil groeien")
     said = responses(dispatcher)
-    assert "Groeicarrousel" in all_text(dispatcher.messages) and "Ondernemerstafel" in all_text(dispatcher.messages)
+    assert "Groeicarrousel" in all_text(dispatcher.messages) and "Ondernemerstafel" in all_text(
+        dispatcher.messages
+    )
     assert said[-1] == "utter_catalog_ask_size" and said.count("utter_catalog_ask_size") == 1
     assert said.index("utter_catalog_offer_advisor") < said.index("utter_catalog_ask_size")
     [size_question] = [m for m in render(dispatcher.messages) if m["response"] == "utter_catalog_ask_size"]
     payloads = [button["payload"] for button in size_question["buttons"]]
     assert payloads[0] == '/inform{"company_size": "zzp"}'
-    bands = [json.loads(p[len("/inform"):])["company_size"] for p in payloads]
+    bands = [json.loads(p[len("/inform") :])["company_size"] for p in payloads]
     assert bands == ["zzp", "small", "larger", "beyond_sme"]  # a band, never a made-up number of people
     assert "employees" not in " ".join(payloads)
     values = slots_set(events)
@@ -122,7 +139,10 @@ def test_growth_without_size_answers_first_then_offers_the_size_as_buttons(catal
 
 def test_the_size_button_answers_again_for_that_size_and_clears_the_waiting_topic(catalog):
     dispatcher, events = answer(
-        "inform", '/inform{"company_size": "zzp"}', [("company_size", "zzp")], {"pending_topic": "growth"},
+        "inform",
+        '/inform{"company_size": "zzp"}',
+        [("company_size", "zzp")],
+        {"pending_topic": "growth"},
         ActionAnswerInform(),
     )
     text = all_text(dispatcher.messages)
@@ -153,14 +173,20 @@ def test_no_question_where_size_changes_nothing(catalog):
 
 def test_free_text_size_answers_the_waiting_topic(catalog):
     dispatcher, events = answer(
-        "inform", "we zijn met 12 man", [("employees", "12")], {"pending_topic": "financing"}, ActionAnswerInform()
+        "inform",
+        "we zijn met 12 man",
+        [("employees", "12")],
+        {"pending_topic": "financing"},
+        ActionAnswerInform(),
     )
     assert "Financieringstafel" in all_text(dispatcher.messages)
     assert slots_set(events)["pending_topic"] is None
 
 
 def test_a_detail_without_a_waiting_question_is_acknowledged(catalog):
-    dispatcher, events = answer("inform", "ik zit in Emmen", [("municipality", "Emmen")], action=ActionAnswerInform())
+    dispatcher, events = answer(
+        "inform", "ik zit in Emmen", [("municipality", "Emmen")], action=ActionAnswerInform()
+    )
     assert responses(dispatcher) == ["utter_catalog_noted"]
     assert events == []
     assert "genoteerd" in all_text(dispatcher.messages)
@@ -200,7 +226,9 @@ def test_contact_details_in_content_come_from_settings(catalog):
 
 @pytest.mark.parametrize("scheme_id", sorted(AGENCIES))
 def test_each_scheme_names_its_agency_status_and_follow_up(catalog, scheme_id):
-    dispatcher, events = answer("ask_corona_scheme", entities=[("scheme", scheme_id)], action=ActionAnswerScheme())
+    dispatcher, events = answer(
+        "ask_corona_scheme", entities=[("scheme", scheme_id)], action=ActionAnswerScheme()
+    )
     text = all_text(dispatcher.messages)
     assert AGENCIES[scheme_id] in text
     assert "gesloten" in text
@@ -211,7 +239,9 @@ def test_each_scheme_names_its_agency_status_and_follow_up(catalog, scheme_id):
 
 def test_scheme_answers_carry_the_follow_up_of_now_tvl_tozo_and_tax(catalog):
     def text_for(scheme_id):
-        dispatcher, _ = answer("ask_corona_scheme", entities=[("scheme", scheme_id)], action=ActionAnswerScheme())
+        dispatcher, _ = answer(
+            "ask_corona_scheme", entities=[("scheme", scheme_id)], action=ActionAnswerScheme()
+        )
         return all_text(dispatcher.messages)
 
     assert "vaststelling" in text_for("now")
@@ -222,7 +252,10 @@ def test_scheme_answers_carry_the_follow_up_of_now_tvl_tozo_and_tax(catalog):
 
 def test_a_scheme_name_as_typed_is_mapped_to_its_id(catalog):
     dispatcher, events = answer(
-        "ask_corona_scheme", "tozo lening terugbetalen", [("scheme", "Tozo-lening")], action=ActionAnswerScheme()
+        "ask_corona_scheme",
+        "tozo lening terugbetalen",
+        [("scheme", "Tozo-lening")],
+        action=ActionAnswerScheme(),
     )
     assert "gemeente" in all_text(dispatcher.messages)
     assert slots_set(events)["scheme"] == "tozo"
@@ -238,7 +271,9 @@ def test_without_a_scheme_the_schemes_are_offered_as_buttons(catalog):
 
 
 def test_an_unknown_scheme_offers_the_list(catalog):
-    dispatcher, events = answer("ask_corona_scheme", entities=[("scheme", "bla")], action=ActionAnswerScheme())
+    dispatcher, events = answer(
+        "ask_corona_scheme", entities=[("scheme", "bla")], action=ActionAnswerScheme()
+    )
     assert responses(dispatcher) == ["utter_catalog_scheme_unknown"]
     assert len(dispatcher.messages[0]["buttons"]) == 10
     assert "scheme" not in slots_set(events)
@@ -265,7 +300,9 @@ def test_the_clock_comes_from_loket_fake_now(catalog, monkeypatch):
 
 
 def test_events_in_a_municipality_given_as_a_village(catalog):
-    dispatcher, _ = run_action(ActionListEvents(), tracker("ask_events", "agenda", slots={"municipality": "klazienaveen"}))
+    dispatcher, _ = run_action(
+        ActionListEvents(), tracker("ask_events", "agenda", slots={"municipality": "klazienaveen"})
+    )
     rendered = render(dispatcher.messages)
     assert rendered[0]["text"] == "Dit zijn de eerstvolgende bijeenkomsten in Emmen en online:"
     places = [m["text"].split("\n")[1] for m in rendered[1:]]
@@ -274,7 +311,9 @@ def test_events_in_a_municipality_given_as_a_village(catalog):
 
 
 def test_events_on_a_topic_from_the_question(catalog):
-    dispatcher, _ = run_action(ActionListEvents(), tracker("ask_events", "zijn er bijeenkomsten over export?"))
+    dispatcher, _ = run_action(
+        ActionListEvents(), tracker("ask_events", "zijn er bijeenkomsten over export?")
+    )
     texts = [m["text"] for m in dispatcher.messages if m.get("text")]
     assert texts == [t for t in texts if "Exportcarrousel" in t] and texts
 
@@ -297,7 +336,9 @@ def test_about_the_program_from_its_facts(catalog):
 
 
 def test_a_cost_question_about_the_program_gets_the_cost_fact_only(catalog):
-    dispatcher, _ = run_action(ActionAboutProgram(), tracker("ask_about_program", "wat kost een gesprek met een adviseur?"))
+    dispatcher, _ = run_action(
+        ActionAboutProgram(), tracker("ask_about_program", "wat kost een gesprek met een adviseur?")
+    )
     text = all_text(dispatcher.messages)
     assert "kost" in text and "niets" in text and "provincie Drenthe" not in text
 
@@ -370,3 +411,18 @@ def test_editing_a_content_file_and_reloading_changes_the_answer(catalog, tmp_pa
     assert "in Duitsland en Scandinavië klanten vindt" in text
     assert "kansen op een buitenlandse markt" not in text
 
+
+@pytest.mark.parametrize(
+    "typed, scheme_id",
+    [
+        ("ik wil uitstel van belastingbetaling terugbetalen, hoe zit dat?", "belastinguitstel"),
+        ("hoe zat het met de coronaloonsubsidie?", "now"),
+        ("moet ik de vastelastenregeling nog verantwoorden?", "tvl"),
+        ("de corona overbruggingslening van de NOM", "col"),
+    ],
+)
+def test_scheme_nicknames_typed_without_an_entity_find_their_scheme(catalog, typed, scheme_id):
+    dispatcher, events = answer("ask_corona_scheme", typed, action=ActionAnswerScheme())
+    assert slots_set(events)["scheme"] == scheme_id
+    assert "utter_catalog_scheme_unknown" not in responses(dispatcher)
+    assert AGENCIES[scheme_id] in all_text(dispatcher.messages)

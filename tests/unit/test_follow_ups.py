@@ -47,12 +47,14 @@ def user_event(
 
 
 def tracker(*turns: dict, slots: dict[str, Any] | None = None) -> Tracker:
-    """A conversation whose latest message is the last of `turns`."""
+    """A conversation whose latest message is the last of `turns`; the slots were set
+    earlier, so their events come first, as in a real tracker."""
+    earlier = [{"event": "slot", "name": name, "value": value} for name, value in (slots or {}).items()]
     return Tracker(
         "follow-up-test",
         dict(slots or {}),
         turns[-1]["parse_data"],
-        list(turns),
+        [*earlier, *turns],
         False,
         None,
         {},
@@ -169,12 +171,6 @@ def test_a_partner_instrument_just_named_is_asked_at_the_partner(catalog):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/follow_up.py ASPECTS: 'apply' only knows 'aanmelden', not 'hoe meld ik me aan', which "
-    "utter_catalog_same_instruments invites and answer_about_instruments documents; the follow-up gets the "
-    "rephrase buttons instead of the next steps",
-)
 def test_how_do_i_sign_up_after_a_growth_answer_gives_the_next_steps(catalog):
     ids = growth_answer()
     slots = {"last_topic": "growth", "last_instruments": ids}
@@ -229,11 +225,6 @@ def test_aspect_of_a_follow_up(text, aspect):
     assert aspect_of(text) == aspect
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/follow_up.py ASPECTS: 'hoe meld ik me aan?' (the sign-up question the bot invites) reads "
-    "as no aspect instead of 'apply'",
-)
 def test_how_do_i_sign_up_is_an_apply_question():
     assert aspect_of("hoe meld ik me aan?") == "apply"
 
@@ -261,3 +252,21 @@ def turn(text: str) -> Turn:
 )
 def test_refers_back(text, leans):
     assert refers_back(turn(text)) is leans
+
+
+def test_a_first_question_about_a_scheme_gets_the_whole_story_even_when_its_slot_is_already_filled(catalog):
+    """Rasa fills the `scheme` slot from the message's entity before the action runs; that
+    is no earlier answer, so "hoe zat het met de NOW?" gets the agency and the status too."""
+    parse = {
+        "text": "Hoe zat het met de NOW?",
+        "intent": {"name": "ask_corona_scheme", "confidence": 0.95},
+        "entities": [{"entity": "scheme", "value": "now"}],
+    }
+    events = [
+        {"event": "user", "text": parse["text"], "parse_data": parse},
+        {"event": "slot", "name": "scheme", "value": "now"},
+    ]
+    track = Tracker("first-now", {"scheme": "now"}, parse, events, False, None, {}, "action_listen")
+    dispatcher, _ = run_action(ActionAnswerScheme(), track)
+    text = all_text(dispatcher.messages)
+    assert "UWV" in text and "gesloten" in text

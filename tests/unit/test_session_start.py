@@ -72,6 +72,8 @@ class RasaConversation:
         self.tracker.update(
             rasa_events.UserUttered(text, parse["intent"], [], parse, metadata=metadata), self.domain
         )
+        # Rasa records how the message was featurized right after it (seen in real trackers).
+        self.tracker.update(rasa_events.DefinePrevUserUtteredFeaturization(False), self.domain)
 
     def run(self, action: Action) -> list[str]:
         """Run an action and log its result; the responses it sent."""
@@ -159,12 +161,6 @@ def test_a_first_question_from_the_hotline_is_preceded_by_the_hotline_greeting(d
     assert conversation.sessions == 1 and conversation.tracker.get_slot("source") == "hotline"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/session.py ActionSessionStart.run: Rasa logs the hotline greeting of its own run before "
-    "the SessionStarted event, so on the client's /session_start events_of_this_session holds no bot text, "
-    "'greeted' is False and utter_hotline_busy is sent a second time",
-)
 def test_from_the_hotline_rasas_two_runs_greet_once(domain):
     conversation = RasaConversation(domain)
     conversation.started_by_rasa(HOTLINE)
@@ -174,12 +170,6 @@ def test_from_the_hotline_rasas_two_runs_greet_once(domain):
     assert conversation.sessions == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/session.py ActionGreet.run: Rasa logs the hotline greeting before the SessionStarted "
-    "event, so for 'hallo' as the first message of a hotline session no bot text is found in this "
-    "session and the full utter_greet follows utter_hotline_busy",
-)
 def test_hallo_opening_a_hotline_session_gets_only_the_hotline_greeting(domain):
     conversation = RasaConversation(domain)
     conversation.started_by_rasa(HOTLINE)
@@ -188,13 +178,6 @@ def test_hallo_opening_a_hotline_session_gets_only_the_hotline_greeting(domain):
     assert conversation.greetings == ["utter_hotline_busy"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/session.py session_source reads the metadata of the latest user event in the whole "
-    "tracker; when a session expires Rasa runs action_session_start before logging the new message, "
-    "so the previous session's hotline metadata wins over this session's session_started_metadata "
-    "{'source': 'website'}: the hotline greeting is sent again and source is set to 'hotline'",
-)
 def test_a_new_session_from_the_website_is_not_taken_for_the_earlier_hotline_session(domain):
     conversation = RasaConversation(domain)
     conversation.started_by_rasa(HOTLINE)
@@ -250,13 +233,6 @@ def test_a_session_start_after_real_messages_starts_a_new_session_and_carries_th
     assert conversation.tracker.get_slot("municipality") == "Midden-Drenthe"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/session.py ActionSessionStart.run takes 'fresh' from the latest user message being "
-    "/session_start; when a session that was opened but never used expires, Rasa's own run still "
-    "sees that old /session_start as the latest message, so no SessionStarted is returned (the "
-    "expired session is never renewed) and the returning visitor is not greeted",
-)
 def test_a_widget_opened_again_after_the_session_expired_starts_and_greets_a_new_session(domain):
     conversation = RasaConversation(domain)
     conversation.started_by_rasa()
@@ -287,16 +263,26 @@ def test_hallo_later_in_the_conversation_gets_the_short_greeting(domain):
     assert conversation.run(ActionGreet()) == ["utter_greet_again"]
 
 
-def test_hallo_when_the_sessions_greeting_was_said_in_this_session_adds_nothing():
+def test_hallo_answered_in_the_same_reply_as_the_sessions_greeting_adds_nothing():
+    # Rasa's order: the action, its messages, then its events.
     events = [
         {"event": "action", "name": "action_session_start"},
-        {"event": "session_started"},
         {"event": "bot", "text": "Welkom! Onze telefonische hulplijn is op dit moment bezet."},
+        {"event": "session_started"},
         {"event": "action", "name": "action_listen"},
         sdk_user("hallo", "greet", HOTLINE),
     ]
     dispatcher, returned = sdk_run(ActionGreet(), events)
     assert dispatcher.messages == [] and returned == []
+
+
+def test_hallo_after_the_widget_greeted_gets_a_short_greeting_never_silence(domain):
+    conversation = RasaConversation(domain)
+    conversation.started_by_rasa()
+    conversation.message("/session_start", "session_start")
+    conversation.run(ActionSessionStart())
+    conversation.message("hallo", "greet")
+    assert conversation.run(ActionGreet()) == ["utter_greet_again"]
 
 
 def test_hallo_in_a_new_session_after_an_earlier_one_gets_the_full_greeting(domain):

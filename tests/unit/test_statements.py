@@ -78,8 +78,13 @@ def test_a_statement_with_details_gets_a_growth_answer_that_says_what_was_heard(
 
 
 def test_a_runner_up_topic_below_the_bar_does_not_decide_the_answer(catalog):
+    text = "Ik heb een camping in Dwingeloo"  # details, no wish: nothing says what it is about
     ranking = [{"name": "inform", "confidence": 0.9}, {"name": "ask_growth", "confidence": 0.05}]
-    dispatcher, events = run_action(ActionAnswerInform(), camping_statement(ranking))
+    entities = [
+        entity(text, "sector", "camping", "camping"),
+        entity(text, "municipality", "Dwingeloo", "Westerveld"),
+    ]
+    dispatcher, events = run_action(ActionAnswerInform(), statement(text, entities, ranking))
     assert responses(dispatcher) == ["utter_catalog_noted"]
     assert "last_topic" not in slots_set(events)
 
@@ -102,3 +107,13 @@ def test_a_detail_after_an_export_answer_answers_export_for_that_detail(catalog)
     assert rendered[0]["text"] == "Voor ondernemers in Emmen past dit goed:"
     assert "Exportcarrousel" in all_text(dispatcher.messages)
     assert slots_set(events)["last_topic"] == "export"
+
+
+def test_a_statement_with_a_wish_but_no_topic_intent_is_answered_from_its_words(catalog):
+    """The classifier saw only a detail, no topic; "meer gasten" still says it is about growth."""
+    text = "Wij hebben een camping en willen graag meer gasten trekken"
+    ranking = [{"name": "inform", "confidence": 0.9}, {"name": "ask_growth", "confidence": 0.02}]
+    dispatcher, events = run_action(ActionAnswerInform(), statement(text, [], ranking))
+    assert "Groeicarrousel" in all_text(dispatcher.messages)
+    assert "utter_catalog_noted" not in responses(dispatcher)
+    assert slots_set(events)["last_topic"] == "growth"
