@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import moment_fields, offer_slots, read_free_moment, wished_moment
-from actions.form_turns import GAVE_UP, GOODBYE, MISSES_SLOT, STOPPED, GuidedForm, Reading
+from actions.form_turns import GAVE_UP, GOODBYE, MISSES_SLOT, STOPPED, TO_BOOKING, GuidedForm, Reading
 from actions.turns import as_text, latest_turn
 from bot.booking import CALLBACK, AppointmentNotActive, AppointmentNotFound, SlotUnavailable, desk, validation
 from bot.booking.appointments import parse_reference
@@ -64,6 +64,9 @@ class ActionStartCancel(Action):
 class ValidateCancelForm(GuidedForm):
     outcome_slot = OUTCOME_SLOT
     continue_intent = "cancel_appointment"
+    # Asking for a new appointment while cancelling: the booking is left as it is, a new one starts.
+    leave_intents = frozenset({"request_advisor"})
+    leave_outcome = TO_BOOKING
     continue_response = "utter_cancel_already"
     extra_exits = r"laat (de afspraak )?maar staan|niets veranderen|toch (maar )?laten staan"
 
@@ -158,6 +161,12 @@ class ActionSubmitCancel(Action):
         if outcome == NOT_ACTIVE:
             dispatcher.utter_message(response="utter_cancel_not_active")
             return cleared_slots()
+        if outcome == TO_BOOKING:
+            from actions.booking import ActionStartBooking
+
+            dispatcher.utter_message(response="utter_cancel_stopped_for_booking")
+            started = await ActionStartBooking().run(dispatcher, tracker, domain)
+            return [*cleared_slots(), *started, FollowupAction("booking_form")]
         if outcome in (NOT_FOUND, GAVE_UP) or not (reference and contact and choice):
             dispatcher.utter_message(response="utter_cancel_gave_up", helpdesk_phone=settings.helpdesk_phone)
             return cleared_slots()

@@ -46,6 +46,7 @@ STOPPED = "stopped"
 GOODBYE = "goodbye"
 GAVE_UP = "gave_up"
 TO_CANCEL = "to_cancel"
+TO_BOOKING = "to_booking"
 ANSWERED = "answered"  # a question instead of an answer, in a form that ends on one
 
 # How sure the classifier must be before a typed text counts as a question in between.
@@ -133,8 +134,9 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
     # Asking for what the form already does ("een adviseur spreken" while booking one).
     continue_intent: ClassVar[str | None] = None
     continue_response: ClassVar[str]
-    # Intents that end this form for another one (cancelling while booking).
+    # Intents that end this form for another one (cancelling while booking), and that outcome.
     leave_intents: ClassVar[frozenset[str]] = frozenset()
+    leave_outcome: ClassVar[str] = TO_CANCEL
     # Slots whose answer is free text; a question there is only taken as one when it is clear.
     free_text_slots: ClassVar[frozenset[str]] = frozenset()
     # Slots where a topic question is the expected answer ("waar wilt u het over hebben?").
@@ -177,9 +179,9 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
             events = await self._take_answer(turn, requested, candidates, restore, dispatcher, tracker, domain)
             if events is not None:
                 return events
-            decision = Decision.DIGRESS
+            decision = self._route(turn.intent or "", typed=True)
         if decision in (Decision.EXIT, Decision.GOODBYE, Decision.LEAVE):
-            outcome = {Decision.EXIT: STOPPED, Decision.GOODBYE: GOODBYE, Decision.LEAVE: TO_CANCEL}[decision]
+            outcome = {Decision.EXIT: STOPPED, Decision.GOODBYE: GOODBYE, Decision.LEAVE: self.leave_outcome}[decision]
             return self._end(outcome, restore)
         events = _slot_events(restore)
         if decision is Decision.CONTINUE:
@@ -269,9 +271,11 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
             values[requested] = None  # a detail noted, a stray button or a reason given: ask again
             said += reading.messages
         else:
-            if (turn.intent in QUESTION_INTENTS or turn.intent in DIGRESSION_RESPONSES) and (
-                turn.confidence >= LIKELY_QUESTION
-            ):
+            # Not an answer: a question, or asking for another form ("ik wil een nieuwe afspraak").
+            other_form = {self.continue_intent, *self.leave_intents}
+            if (
+                turn.intent in QUESTION_INTENTS or turn.intent in DIGRESSION_RESPONSES or turn.intent in other_form
+            ) and turn.confidence >= LIKELY_QUESTION:
                 return None
             values.update(self._miss(requested, turn.text, said, tracker))
         for message in said:

@@ -82,6 +82,7 @@ HOTLINE = {"source": "hotline"}
 BOOKING_REQUEST = "Ik wil graag een afspraak met een adviseur"
 CANCEL_REQUEST = "Ik wil mijn afspraak verzetten"
 RELEASE_REQUEST = "Ik wil mijn afspraak afzeggen"
+BOOKED = ("utter_booking_done", "utter_booking_done_callback")
 FINISHED_CANCEL = (
     "utter_cancel_done",
     "utter_cancel_done_callback",
@@ -156,8 +157,15 @@ class Conversation:
         return response.json()
 
     def reference(self) -> str | None:
-        found = REFERENCE.search(" ".join(reply.get("text") or "" for reply in self.replies))
-        return found.group(0) if found else None
+        """The reference of a booking confirmed in the latest reply; never the example
+        reference that the cancel form's question shows."""
+        for event in reversed(self.tracker()["events"]):
+            if event.get("event") == "user":
+                return None
+            if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in BOOKED:
+                found = REFERENCE.search(event.get("text") or "")
+                return found.group(0) if found else None
+        return None
 
 
 def answer_to(conversation: Conversation, slot: str, index: int) -> str:
@@ -263,6 +271,9 @@ def release(conversation: Conversation, reference: str | None, index: int) -> No
     slots = conversation.tracker()["slots"]
     email = slots.get("email")
     contact = email if isinstance(email, str) and "@" in email else slots.get("phone")
+    if not isinstance(contact, str):
+        conversation.problem(f"no e-mail address or phone number kept for {reference}")
+        return
     complete_cancel(conversation, reference, contact, index, choice="afzeggen")
 
 

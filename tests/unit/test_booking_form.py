@@ -521,9 +521,10 @@ def test_the_hotline_greeting_of_a_new_conversation_is_not_sent_twice(agenda_db)
 def test_hallo_right_after_the_hotline_greeting_adds_no_second_greeting(agenda_db):
     from actions.session import ActionGreet
 
-    events = [
-        {"event": "session_started"},
+    events = [  # Rasa's order: the action, its messages, then its events
+        {"event": "action", "name": "action_session_start"},
         {"event": "bot", "text": "Welkom! Onze telefonische hulplijn is bezet."},
+        {"event": "session_started"},
         {"event": "action", "name": "action_listen"},
         user("greet", "hallo"),
     ]

@@ -268,3 +268,16 @@ def test_slots_emptied_when_the_form_starts_are_not_checked(booking):
         {"booking_reference": None, "verification_contact": None, "cancel_choice": None}, requested=""
     )
     assert dispatcher.messages == [] and values["booking_reference"] is None
+
+
+def test_asking_for_a_new_appointment_while_cancelling_leaves_the_booking_and_starts_a_new_one(booking):
+    dispatcher, values = validate(
+        {"booking_reference": "Ik wil graag een afspraak met een adviseur"}, intent="request_advisor"
+    )
+    assert values["cancel_outcome"] == "to_booking" and values["requested_slot"] is None
+    slots = {"cancel_outcome": "to_booking", "booking_reference": None}
+    dispatcher, events = run(ActionSubmitCancel(), tracker([REQUEST], slots))
+    said = responses(dispatcher)
+    assert said[0] == "utter_cancel_stopped_for_booking" and "utter_ask_person_name" not in said
+    assert events[-1] == FollowupAction("booking_form")
+    assert the_booking(booking).is_active  # nothing happened to the existing booking
