@@ -178,21 +178,23 @@ def best_instruments(
     chosen_ids = {row.id for row, _ in leads}
     others = sorted((item for item in scored if item[0].id not in chosen_ids and item[0].fits), key=rank)
     chosen = sorted(leads + others[: max(0, limit - len(leads))], key=rank)
-    return [
-        InstrumentView(
-            id=row.id,
-            name=row.name,
-            owner=row.owner,
-            kind=row.kind,
-            offer=fill_placeholders(row.offer, settings),
-            for_whom=fill_placeholders(row.for_whom, settings),
-            next_step=fill_placeholders(row.next_step, settings),
-            link=row.link,
-            score=score,
-            lead=bool(row.lead),
-        )
-        for row, score in chosen
-    ]
+    return [instrument_view(row, settings, score=score, lead=bool(row.lead)) for row, score in chosen]
+
+
+def instrument_view(row: Instrument, settings: Settings, score: int = 0, lead: bool = False) -> InstrumentView:
+    """What an answer shows of one instrument, with the contact details filled in."""
+    return InstrumentView(
+        id=row.id,
+        name=row.name,
+        owner=row.owner,
+        kind=row.kind,
+        offer=fill_placeholders(row.offer, settings) or "",
+        for_whom=fill_placeholders(row.for_whom, settings) or "",
+        next_step=fill_placeholders(row.next_step, settings) or "",
+        link=row.link,
+        score=score,
+        lead=lead,
+    )
 
 
 def instruments_by_ids(session: Session, ids: Sequence[str]) -> list[InstrumentView]:
@@ -202,18 +204,7 @@ def instruments_by_ids(session: Session, ids: Sequence[str]) -> list[InstrumentV
     settings = get_settings()
     rows = {row.id: row for row in session.scalars(select(Instrument).where(Instrument.id.in_(list(ids))))}
     return [
-        InstrumentView(
-            id=row.id,
-            name=row.name,
-            owner=row.owner,
-            kind=row.kind,
-            offer=fill_placeholders(row.offer, settings) or "",
-            for_whom=fill_placeholders(row.for_whom, settings) or "",
-            next_step=fill_placeholders(row.next_step, settings) or "",
-            link=row.link,
-            score=0,
-            lead=False,
-        )
+        instrument_view(row, settings)
         for row in (rows.get(instrument_id) for instrument_id in ids)
         if row is not None and not row.retired
     ]
