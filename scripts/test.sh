@@ -37,6 +37,7 @@ $RASA test core --model "$model" --stories tests/conversations --out results/cor
 echo "==> alle gesprekstests geslaagd"
 
 step "end-to-end: echte servers over REST en in Chromium"
-$PY -m pytest tests/e2e tests/browser -p no:cacheprovider
+# -s: the explorer prints how many paths and turns it walked (the servers log to files, not here).
+$PY -m pytest tests/e2e tests/browser -p no:cacheprovider -s
 
 step "alle tests geslaagd"
