@@ -24,7 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.turns import events_of_this_session, intent_of
+from actions.turns import bot_texts, events_of_this_session, intent_of
 from bot import clock
 from bot.settings import get_settings
 
@@ -121,7 +121,7 @@ class ActionSessionStart(Action):
         # A widget that opens an unused session again (another page) is not greeted twice.
         greeted = fresh and (
             greeted_in_this_opening(tracker)
-            or any(event.get("event") == "bot" for event in events_of_this_session(tracker))
+            or bool(bot_texts(events_of_this_session(tracker)))
         )
         if not greeted:
             if source == HOTLINE:
@@ -157,7 +157,7 @@ class ActionGreet(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         if greeted_in_this_opening(tracker):
             return []  # the session's own greeting goes out in this same reply
-        said_before = any(event.get("event") == "bot" for event in events_of_this_session(tracker))
+        said_before = bool(bot_texts(events_of_this_session(tracker)))
         if said_before or real_messages_this_session(tracker)[:-1]:
             dispatcher.utter_message(response="utter_greet_again")
         else:

@@ -106,22 +106,22 @@ def intent_of(turn: dict[str, Any]) -> str | None:
     return ((turn.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
-def events_of_this_session(tracker: Tracker) -> list[dict[str, Any]]:
-    """The events since the latest session start."""
+def _events_after_latest(tracker: Tracker, kind: str) -> list[dict[str, Any]]:
     events = list(tracker.events)
     for index in range(len(events) - 1, -1, -1):
-        if events[index].get("event") == "session_started":
+        if events[index].get("event") == kind:
             return events[index + 1 :]
     return events
+
+
+def events_of_this_session(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events since the latest session start."""
+    return _events_after_latest(tracker, "session_started")
 
 
 def events_of_this_turn(tracker: Tracker) -> list[dict[str, Any]]:
     """The events after the latest user message (what the bot did in reply so far)."""
-    events = list(tracker.events)
-    for index in range(len(events) - 1, -1, -1):
-        if events[index].get("event") == "user":
-            return events[index + 1 :]
-    return events
+    return _events_after_latest(tracker, "user")
 
 
 def bot_texts(events: list[dict[str, Any]]) -> list[str]:
@@ -131,8 +131,9 @@ def bot_texts(events: list[dict[str, Any]]) -> list[str]:
 def slot_before_this_turn(tracker: Tracker, name: str) -> Any:
     """The value a slot had before the latest user message (undoing this turn's extraction)."""
     value = None
+    latest = _latest_user_event(tracker)  # once: this runs for every slot of every form turn
     for event in tracker.events:
-        if event.get("event") == "user" and event is _latest_user_event(tracker):
+        if event is latest:
             break
         if event.get("event") == "slot" and event.get("name") == name:
             value = event.get("value")
