@@ -46,7 +46,12 @@ FORM = "booking_form"
 OUTCOME_SLOT = "booking_outcome"
 CRISIS_INTENT = "ask_crisis_help"
 # Topic questions whose text is a fair summary of what the advisor should know.
-QUESTION_INTENTS = frozenset(TOPIC_INTENTS) - {"request_advisor", "ask_contact", "ask_about_program", "ask_events"}
+QUESTION_INTENTS = frozenset(TOPIC_INTENTS) - {
+    "request_advisor",
+    "ask_contact",
+    "ask_about_program",
+    "ask_events",
+}
 # "Mijn gegevens aanpassen" after a "no" at the confirmation asks these again.
 PERSONAL_SLOTS = (
     "person_name",
@@ -58,7 +63,9 @@ PERSONAL_SLOTS = (
     "email",
     "phone",
 )
-OPTIONAL_SLOTS = frozenset({"company_name", "municipality", "employees", "question_summary", "contact_preference"})
+OPTIONAL_SLOTS = frozenset(
+    {"company_name", "municipality", "employees", "question_summary", "contact_preference"}
+)
 SLOT_CHOICES = 5
 CONTACT_RESPONSES = {
     validation.CONTACT_PHONE: "utter_booking_contact_phone",
@@ -67,9 +74,7 @@ CONTACT_RESPONSES = {
 }
 # Words around a contact detail that say nothing more ("mijn mail is …", "bel me op …").
 _DETAIL_FILLER = frozenset(
-    """mijn mail e-mail email emailadres e-mailadres mailadres adres is nummer telefoonnummer tel telefoon
-    mobiel mobiele bel belt me mij op naar via en of u kunt mailen bereiken het de mijn ons onze graag
-    dat dit hier hierop maar wel even""".split()
+    ["mijn", "mail", "e-mail", "email", "emailadres", "e-mailadres", "mailadres", "adres", "is", "nummer", "telefoonnummer", "tel", "telefoon", "mobiel", "mobiele", "bel", "belt", "me", "mij", "op", "naar", "via", "en", "of", "u", "kunt", "mailen", "bereiken", "het", "de", "mijn", "ons", "onze", "graag", "dat", "dit", "hier", "hierop", "maar", "wel", "even"]
 )
 _YES = re.compile(
     r"^(ja|jawel|jazeker|ja hoor|ja graag|graag|prima|goed|klopt|akkoord|oké|oke|ok|okay|yes|zeker|doe maar|"
@@ -152,7 +157,12 @@ def offer_slots(
     settings = get_settings()
     try:
         slots = desk.slots_to_offer(
-            kind, urgent, wished, SLOT_CHOICES, ignore_appointment_id=ignore_appointment_id, skip_start=skip_start
+            kind,
+            urgent,
+            wished,
+            SLOT_CHOICES,
+            ignore_appointment_id=ignore_appointment_id,
+            skip_start=skip_start,
         )
     except Exception:
         logger.exception("free slots could not be read")
@@ -183,7 +193,9 @@ def read_free_moment(value: Any, find: Any) -> Reading:
     except Exception:
         logger.exception("slot could not be checked")
         return Reading(
-            None, [{"response": "utter_booking_unavailable", "helpdesk_phone": settings.helpdesk_phone}], miss=False
+            None,
+            [{"response": "utter_booking_unavailable", "helpdesk_phone": settings.helpdesk_phone}],
+            miss=False,
         )
     if slot is None:
         return Reading(
@@ -336,7 +348,9 @@ class ValidateBookingForm(GuidedForm):
         if municipality:
             messages = []
             if place and place_key(place) != place_key(municipality):
-                messages.append({"response": "utter_booking_village", "place": place, "municipality": municipality})
+                messages.append(
+                    {"response": "utter_booking_village", "place": place, "municipality": municipality}
+                )
             return Reading(municipality, messages)
         if not place:
             return Reading(None)
@@ -477,7 +491,9 @@ class ActionSubmitBooking(Action):
             return cleared + [FollowupAction(FORM)]
         except Exception:  # the database, or details the form let through by mistake (InvalidBooking)
             logger.exception("booking failed")
-            dispatcher.utter_message(response="utter_booking_unavailable", helpdesk_phone=settings.helpdesk_phone)
+            dispatcher.utter_message(
+                response="utter_booking_unavailable", helpdesk_phone=settings.helpdesk_phone
+            )
             return cleared
         fields = {
             "reference": booked.reference,
@@ -496,4 +512,3 @@ class ActionSubmitBooking(Action):
         if urgent:
             dispatcher.utter_message(response="utter_booking_urgent")
         return cleared + [SlotSet("question_summary", None)] + rating_question(dispatcher, tracker)
-

@@ -89,7 +89,9 @@ class ValidateCancelForm(GuidedForm):
         if not contact:
             return Reading(None)
         try:
-            booked, _appointment_id = desk.booking_for_contact(tracker.get_slot("booking_reference") or "", contact)
+            booked, _appointment_id = desk.booking_for_contact(
+                tracker.get_slot("booking_reference") or "", contact
+            )
         except AppointmentNotFound:
             # A wrong pair: ask both again (the reference first), without saying which was wrong.
             failures = int(tracker.get_slot("cancel_failures") or 0) + 1
@@ -111,7 +113,9 @@ class ValidateCancelForm(GuidedForm):
 
     def read_new_appointment_slot(self, value: Any, tracker: Tracker) -> Reading:
         reference, contact = tracker.get_slot("booking_reference"), tracker.get_slot("verification_contact")
-        return read_free_moment(value, lambda moment: desk.free_slot_for_move(reference or "", contact or "", moment))
+        return read_free_moment(
+            value, lambda moment: desk.free_slot_for_move(reference or "", contact or "", moment)
+        )
 
 
 class ActionAskNewAppointmentSlot(Action):
@@ -127,7 +131,9 @@ class ActionAskNewAppointmentSlot(Action):
             )
         except Exception:
             logger.exception("booking could not be looked up")
-            dispatcher.utter_message(response="utter_cancel_unavailable", helpdesk_phone=get_settings().helpdesk_phone)
+            dispatcher.utter_message(
+                response="utter_cancel_unavailable", helpdesk_phone=get_settings().helpdesk_phone
+            )
             return []
         offer_slots(
             dispatcher,
@@ -187,7 +193,9 @@ class ActionSubmitCancel(Action):
             return cleared_slots()
         except Exception:
             logger.exception("cancelling or moving failed")
-            dispatcher.utter_message(response="utter_cancel_unavailable", helpdesk_phone=settings.helpdesk_phone)
+            dispatcher.utter_message(
+                response="utter_cancel_unavailable", helpdesk_phone=settings.helpdesk_phone
+            )
             return cleared_slots()
         done = {
             "reference": booked.reference,
@@ -196,7 +204,11 @@ class ActionSubmitCancel(Action):
         }
         callback = booked.kind == CALLBACK
         if choice == validation.MOVE:
-            dispatcher.utter_message(response="utter_move_done_callback" if callback else "utter_move_done", **done)
+            dispatcher.utter_message(
+                response="utter_move_done_callback" if callback else "utter_move_done", **done
+            )
         else:
-            dispatcher.utter_message(response="utter_cancel_done_callback" if callback else "utter_cancel_done", **done)
+            dispatcher.utter_message(
+                response="utter_cancel_done_callback" if callback else "utter_cancel_done", **done
+            )
         return cleared_slots()

@@ -1,8 +1,9 @@
 """`action_contact`: how to reach the help desk, its hours, and whether the help desk
 and the hotline are open right now (bot/clock.py; "now" honours LOKET_FAKE_NOW)."""
+
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,7 +17,9 @@ class ActionContact(Action):
     def name(self) -> str:
         return "action_contact"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         settings = get_settings()
         moment = settings.now()
         helpdesk = clock.status(clock.HELPDESK, moment, settings)
@@ -28,7 +31,9 @@ class ActionContact(Action):
             dispatcher.utter_message(response="utter_contact_holiday", holiday=helpdesk.holiday)
 
         if helpdesk.is_open and hotline.is_open and helpdesk.closes_at == hotline.closes_at:
-            dispatcher.utter_message(response="utter_contact_both_open", closes_at=clock.format_time(helpdesk.closes_at))
+            dispatcher.utter_message(
+                response="utter_contact_both_open", closes_at=clock.format_time(helpdesk.closes_at)
+            )
         elif not helpdesk.is_open and not hotline.is_open and helpdesk.next_opening == hotline.next_opening:
             dispatcher.utter_message(response="utter_contact_both_closed", **_next(helpdesk, today))
         else:
@@ -71,7 +76,7 @@ def _offer_callback(tracker: Tracker, hotline: OpeningStatus) -> bool:
     return not hotline.is_open and intent == "ask_contact"
 
 
-def _next(status: OpeningStatus, today) -> dict[str, Optional[str]]:
+def _next(status: OpeningStatus, today) -> dict[str, str | None]:
     if status.next_opening is None:  # no opening hours configured at all
         return {"next_day": "-", "next_time": "-"}
     return {

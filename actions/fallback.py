@@ -28,7 +28,9 @@ class ActionClarify(Action):
     def name(self) -> str:
         return "action_clarify"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
         if any(event.get("name") == self.name() for event in events_of_this_turn(tracker)):
             return recover(dispatcher, tracker)  # asked once in this turn already: never twice
         before = len(dispatcher.messages)

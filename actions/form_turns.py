@@ -169,19 +169,25 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
-        candidates = {name: value for name, value in tracker.slots_to_validate().items() if name != REQUESTED_SLOT}
+        candidates = {
+            name: value for name, value in tracker.slots_to_validate().items() if name != REQUESTED_SLOT
+        }
         if not requested or _activated_this_turn(tracker, self.form_name()):
             return await self._validate_prefilled(candidates, dispatcher, tracker, domain)
         turn = latest_turn(tracker)
         restore = {name: slot_before_this_turn(tracker, name) for name in candidates}
         decision = self.decide(turn, requested)
         if decision is Decision.ANSWER:
-            events = await self._take_answer(turn, requested, candidates, restore, dispatcher, tracker, domain)
+            events = await self._take_answer(
+                turn, requested, candidates, restore, dispatcher, tracker, domain
+            )
             if events is not None:
                 return events
             decision = self._route(turn.intent or "", typed=True)
         if decision in (Decision.EXIT, Decision.GOODBYE, Decision.LEAVE):
-            outcome = {Decision.EXIT: STOPPED, Decision.GOODBYE: GOODBYE, Decision.LEAVE: self.leave_outcome}[decision]
+            outcome = {Decision.EXIT: STOPPED, Decision.GOODBYE: GOODBYE, Decision.LEAVE: self.leave_outcome}[
+                decision
+            ]
             return self._end(outcome, restore)
         events = _slot_events(restore)
         if decision is Decision.CONTINUE:
@@ -274,7 +280,9 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
             # Not an answer: a question, or asking for another form ("ik wil een nieuwe afspraak").
             other_form = {self.continue_intent, *self.leave_intents}
             if (
-                turn.intent in QUESTION_INTENTS or turn.intent in DIGRESSION_RESPONSES or turn.intent in other_form
+                turn.intent in QUESTION_INTENTS
+                or turn.intent in DIGRESSION_RESPONSES
+                or turn.intent in other_form
             ) and turn.confidence >= LIKELY_QUESTION:
                 return None
             values.update(self._miss(requested, turn.text, said, tracker))
@@ -352,7 +360,8 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
 def _activated_this_turn(tracker: Tracker, form: str) -> bool:
     """The form was (re)started in this turn: the slots known so far are checked, nothing is answered."""
     return any(
-        event.get("event") == "active_loop" and event.get("name") == form for event in events_of_this_turn(tracker)
+        event.get("event") == "active_loop" and event.get("name") == form
+        for event in events_of_this_turn(tracker)
     )
 
 

@@ -43,7 +43,9 @@ def answering_session_start(tracker: Tracker) -> bool:
     """This run answers a `/session_start` the client just sent (the second of Rasa's two
     runs when a widget opens a conversation), not an expired session's renewal."""
     events = _without_bookkeeping(tracker.events)
-    return bool(events) and events[-1].get("event") == "user" and intent_of(events[-1]) == SESSION_START_INTENT
+    return (
+        bool(events) and events[-1].get("event") == "user" and intent_of(events[-1]) == SESSION_START_INTENT
+    )
 
 
 def _without_bookkeeping(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -120,8 +122,7 @@ class ActionSessionStart(Action):
             events.append(SlotSet("source", source))
         # A widget that opens an unused session again (another page) is not greeted twice.
         greeted = fresh and (
-            greeted_in_this_opening(tracker)
-            or bool(bot_texts(events_of_this_session(tracker)))
+            greeted_in_this_opening(tracker) or bool(bot_texts(events_of_this_session(tracker)))
         )
         if not greeted:
             if source == HOTLINE:

@@ -18,10 +18,7 @@ FALLBACK_INTENT = "nlu_fallback"
 
 # Words that open a Dutch question ("Kan ik …", "Wat kost …").
 _QUESTION_OPENERS = frozenset(
-    """wat wie wiens waar waarom wanneer waarheen waarvoor waarmee hoe hoeveel hoelang welke welk
-    kan kun kunt kunnen mag mogen moet moeten is zijn ben bent heb hebt heeft hebben wordt worden
-    zou zouden weet weten bestaat bestaan doe doet doen werkt werken geldt gelden gaat gaan krijg
-    krijgt krijgen valt vallen klopt""".split()
+    ["wat", "wie", "wiens", "waar", "waarom", "wanneer", "waarheen", "waarvoor", "waarmee", "hoe", "hoeveel", "hoelang", "welke", "welk", "kan", "kun", "kunt", "kunnen", "mag", "mogen", "moet", "moeten", "is", "zijn", "ben", "bent", "heb", "hebt", "heeft", "hebben", "wordt", "worden", "zou", "zouden", "weet", "weten", "bestaat", "bestaan", "doe", "doet", "doen", "werkt", "werken", "geldt", "gelden", "gaat", "gaan", "krijg", "krijgt", "krijgen", "valt", "vallen", "klopt"]
 )
 _QUESTION_PHRASES = re.compile(
     r"^(ik wil (graag )?weten|ik vraag me af|weet u|weet jij|weet je|vertel (eens|me)|leg (eens )?uit|"

@@ -3,12 +3,13 @@
 Each room of `bot/` that has commands exposes `register(subparsers)`; the groups
 are listed here once.
 """
+
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 COMMAND_MODULES = [
     "bot.setup_commands",
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = args.handler(args)

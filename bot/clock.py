@@ -4,13 +4,14 @@ Hours come from settings, Dutch public holidays (closed) from the `holidays` pac
 the time zone from LOKET_TZ and "now" from Settings.now() (LOKET_FAKE_NOW in tests).
 Everything here returns data; the few Dutch words are day and month names.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Iterator, Optional
 
 import holidays
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -23,8 +24,18 @@ KINDS = (HELPDESK, HOTLINE)
 
 WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 MONTH_NAMES = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 # Day names accepted in settings and commands: Dutch in full and short, and English short.
 DAY_TOKENS = {
@@ -61,9 +72,9 @@ class OpeningStatus:
     kind: str
     moment: datetime
     is_open: bool
-    closes_at: Optional[datetime]
-    next_opening: Optional[datetime]
-    holiday: Optional[str]  # name of today's public holiday, if any
+    closes_at: datetime | None
+    next_opening: datetime | None
+    holiday: str | None  # name of today's public holiday, if any
 
 
 def parse_hours(spec: str) -> WeeklyHours:
@@ -76,7 +87,9 @@ def parse_hours(spec: str) -> WeeklyHours:
         for chunk in filter(None, (piece.strip() for piece in periods_text.split(","))):
             match = _PERIOD.match(chunk)
             if not match:
-                raise ValueError(f"Openingstijden niet te lezen: {spec!r} (verwacht bijv. 'mon-fri 09:00-17:00')")
+                raise ValueError(
+                    f"Openingstijden niet te lezen: {spec!r} (verwacht bijv. 'mon-fri 09:00-17:00')"
+                )
             start_h, start_m, end_h, end_m = (int(value) for value in match.groups())
             try:
                 period = Period(time(start_h, start_m), time(end_h, end_m))
@@ -97,14 +110,16 @@ def _parse_days(text: str, spec: str) -> list[int]:
     for token in text.split(","):
         first, _, last = token.partition("-")
         if first not in DAY_TOKENS or (last and last not in DAY_TOKENS):
-            raise ValueError(f"Onbekende dag {token!r} in openingstijden {spec!r} (gebruik mon..sun of ma..zo)")
+            raise ValueError(
+                f"Onbekende dag {token!r} in openingstijden {spec!r} (gebruik mon..sun of ma..zo)"
+            )
         start = DAY_TOKENS[first]
         end = DAY_TOKENS[last] if last else start
         days.extend(range(start, end + 1) if end >= start else [*range(start, 7), *range(0, end + 1)])
     return days
 
 
-def weekly_hours(kind: str, settings: Optional[Settings] = None) -> WeeklyHours:
+def weekly_hours(kind: str, settings: Settings | None = None) -> WeeklyHours:
     settings = settings or get_settings()
     if kind == HELPDESK:
         return _parsed(settings.helpdesk_hours)
@@ -118,11 +133,11 @@ def _parsed(spec: str) -> WeeklyHours:
     return parse_hours(spec)
 
 
-def now(settings: Optional[Settings] = None) -> datetime:
+def now(settings: Settings | None = None) -> datetime:
     return (settings or get_settings()).now()
 
 
-def local(moment: datetime, settings: Optional[Settings] = None) -> datetime:
+def local(moment: datetime, settings: Settings | None = None) -> datetime:
     """The moment in the help desk's time zone; a naive moment is taken as local time."""
     tz = (settings or get_settings()).tz
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
@@ -133,12 +148,12 @@ def _holidays_of(year: int) -> dict[date, str]:
     return dict(holidays.country_holidays("NL", years=year, language="nl").items())
 
 
-def public_holiday(day: date) -> Optional[str]:
+def public_holiday(day: date) -> str | None:
     """The Dutch name of the public holiday on `day`, or None."""
     return _holidays_of(day.year).get(day)
 
 
-def periods_on(kind: str, day: date, settings: Optional[Settings] = None) -> list[tuple[datetime, datetime]]:
+def periods_on(kind: str, day: date, settings: Settings | None = None) -> list[tuple[datetime, datetime]]:
     """The opening periods of one calendar day as local date-times; none on a public holiday."""
     settings = settings or get_settings()
     if public_holiday(day):
@@ -151,7 +166,7 @@ def periods_on(kind: str, day: date, settings: Optional[Settings] = None) -> lis
 
 
 def opening_periods(
-    kind: str, after: datetime, days: int = 366, settings: Optional[Settings] = None
+    kind: str, after: datetime, days: int = 366, settings: Settings | None = None
 ) -> Iterator[tuple[datetime, datetime]]:
     """Opening periods that end after `after`, in order, looking `days` days ahead."""
     settings = settings or get_settings()
@@ -163,8 +178,8 @@ def opening_periods(
 
 
 def current_period(
-    kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None
-) -> Optional[tuple[datetime, datetime]]:
+    kind: str, moment: datetime | None = None, settings: Settings | None = None
+) -> tuple[datetime, datetime] | None:
     settings = settings or get_settings()
     moment = local(moment or now(settings), settings)
     for start, end in periods_on(kind, moment.date(), settings):
@@ -173,18 +188,20 @@ def current_period(
     return None
 
 
-def is_open(kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None) -> bool:
+def is_open(kind: str, moment: datetime | None = None, settings: Settings | None = None) -> bool:
     return current_period(kind, moment, settings) is not None
 
 
-def closes_at(kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None) -> Optional[datetime]:
+def closes_at(
+    kind: str, moment: datetime | None = None, settings: Settings | None = None
+) -> datetime | None:
     period = current_period(kind, moment, settings)
     return period[1] if period else None
 
 
 def next_opening(
-    kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None
-) -> Optional[datetime]:
+    kind: str, moment: datetime | None = None, settings: Settings | None = None
+) -> datetime | None:
     """The start of the first opening period that begins at or after `moment`.
 
     While open, that is the start of the *next* period (tomorrow morning, say);
@@ -198,7 +215,9 @@ def next_opening(
     return None
 
 
-def status(kind: str, moment: Optional[datetime] = None, settings: Optional[Settings] = None) -> OpeningStatus:
+def status(
+    kind: str, moment: datetime | None = None, settings: Settings | None = None
+) -> OpeningStatus:
     settings = settings or get_settings()
     moment = local(moment or now(settings), settings)
     closing = closes_at(kind, moment, settings)
@@ -212,7 +231,7 @@ def status(kind: str, moment: Optional[datetime] = None, settings: Optional[Sett
     )
 
 
-def opening_hours_summary(settings: Optional[Settings] = None) -> dict:
+def opening_hours_summary(settings: Settings | None = None) -> dict:
     """The weekly hours of the help desk and the hotline, days with equal hours grouped."""
     settings = settings or get_settings()
     return {
@@ -253,12 +272,13 @@ def format_weekdays(weekdays: tuple[int, ...]) -> str:
 def format_rules(rules: list[OpeningRule]) -> str:
     """E.g. "maandag t/m vrijdag 09:00–17:00"."""
     return "; ".join(
-        f"{format_weekdays(rule.weekdays)} {', '.join(period.label() for period in rule.periods)}" for rule in rules
+        f"{format_weekdays(rule.weekdays)} {', '.join(period.label() for period in rule.periods)}"
+        for rule in rules
     )
 
 
-def format_day(day: date, today: Optional[date] = None) -> str:
-    """"vandaag", "morgen" or "maandag 9 december"."""
+def format_day(day: date, today: date | None = None) -> str:
+    """ "vandaag", "morgen" or "maandag 9 december"."""
     if today is not None:
         if day == today:
             return "vandaag"
@@ -277,7 +297,7 @@ def format_time(moment: datetime) -> str:
 SHORT_MONTH_NAMES = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
-def format_short(moment: datetime, end: Optional[datetime] = None) -> str:
+def format_short(moment: datetime, end: datetime | None = None) -> str:
     """A button label: "di 2 dec 10:00", or "di 2 dec 10:00–10:30" for a window."""
     label = f"{WEEKDAY_NAMES[moment.weekday()][:2]} {moment.day} {SHORT_MONTH_NAMES[moment.month - 1]} {moment:%H:%M}"
     return f"{label}–{end:%H:%M}" if end is not None else label

@@ -5,6 +5,7 @@ accepts them. A message is only marked delivered after a 2xx answer, so a CRM th
 down or a worker that crashes loses nothing (the CRM may see a retry of a message it
 already has, recognisable by the same key).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,9 +15,9 @@ import signal
 import socket
 import threading
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, Optional
 
 import requests
 from sqlalchemy import Column, Index, Integer, String, Text, and_, func, or_, select, true, update
@@ -65,9 +66,9 @@ def enqueue(
     event_type: str,
     payload: dict,
     *,
-    reference: Optional[str] = None,
-    sender_id: Optional[str] = None,
-    now: Optional[datetime] = None,
+    reference: str | None = None,
+    sender_id: str | None = None,
+    now: datetime | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction (commit with the booking)."""
     now = now or utc_now()
@@ -98,7 +99,7 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_START * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def make_session_factory(url: Optional[str] = None) -> sessionmaker:
+def make_session_factory(url: str | None = None) -> sessionmaker:
     return sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
 
 
@@ -114,12 +115,12 @@ class DeliveryReport:
 
 def deliver_pending(
     session_factory: Callable[[], Session],
-    url: Optional[str],
-    now: Optional[datetime] = None,
+    url: str | None,
+    now: datetime | None = None,
     *,
     limit: int = 100,
-    timeout: Optional[float] = None,
-    worker_id: Optional[str] = None,
+    timeout: float | None = None,
+    worker_id: str | None = None,
 ) -> DeliveryReport:
     """One pass: send every message that is due (oldest first), at most `limit`.
 
@@ -135,7 +136,9 @@ def deliver_pending(
     with requests.Session() as http:
         for _ in range(limit):
             moment = now or utc_now()
-            claimed = _claim_next(session_factory, worker_id, moment, moment + timedelta(seconds=timeout) + LEASE_MARGIN, seen)
+            claimed = _claim_next(
+                session_factory, worker_id, moment, moment + timedelta(seconds=timeout) + LEASE_MARGIN, seen
+            )
             if claimed is None:
                 break
             message_id, key, payload = claimed
@@ -148,30 +151,38 @@ def deliver_pending(
 
 
 def _claim_next(
-    session_factory: Callable[[], Session], worker_id: str, now: datetime, lease_until: datetime, seen: set[int]
-) -> Optional[tuple[int, str, dict]]:
+    session_factory: Callable[[], Session],
+    worker_id: str,
+    now: datetime,
+    lease_until: datetime,
+    seen: set[int],
+) -> tuple[int, str, dict] | None:
     """Lease the oldest due message. A message waits while an older one of the same
     booking is undelivered, so the CRM sees booked → moved → cancelled in order."""
     older = aliased(OutboxMessage)
     with session_factory() as session, session.begin():
-        candidates = session.execute(
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.delivered_at.is_(None),
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
-                OutboxMessage.id.notin_(seen) if seen else true(),
-                ~select(older.id)
+        candidates = (
+            session.execute(
+                select(OutboxMessage.id)
                 .where(
-                    older.reference == OutboxMessage.reference,
-                    older.id < OutboxMessage.id,
-                    older.delivered_at.is_(None),
+                    OutboxMessage.delivered_at.is_(None),
+                    OutboxMessage.next_attempt_at <= now,
+                    or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+                    OutboxMessage.id.notin_(seen) if seen else true(),
+                    ~select(older.id)
+                    .where(
+                        older.reference == OutboxMessage.reference,
+                        older.id < OutboxMessage.id,
+                        older.delivered_at.is_(None),
+                    )
+                    .exists(),
                 )
-                .exists(),
+                .order_by(OutboxMessage.id)
+                .limit(5)
             )
-            .order_by(OutboxMessage.id)
-            .limit(5)
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for message_id in candidates:
             # The conditional update is the claim: of two workers only one matches.
             claimed = session.execute(
@@ -190,7 +201,9 @@ def _claim_next(
     return None
 
 
-def _post(http: requests.Session, url: str, key: str, payload: dict, timeout: float) -> tuple[Optional[int], Optional[str]]:
+def _post(
+    http: requests.Session, url: str, key: str, payload: dict, timeout: float
+) -> tuple[int | None, str | None]:
     try:
         response = http.post(
             url,
@@ -210,8 +223,8 @@ def _record(
     message_id: int,
     worker_id: str,
     now: datetime,
-    status: Optional[int],
-    error: Optional[str],
+    status: int | None,
+    error: str | None,
 ) -> None:
     with session_factory() as session, session.begin():
         message = session.get(OutboxMessage, message_id)
@@ -247,7 +260,7 @@ class DeliveryState:
     messages: int
     delivered: int
     attempts: int
-    last_error: Optional[str]
+    last_error: str | None
 
     @property
     def label(self) -> str:
@@ -292,9 +305,9 @@ def delivery_states(session: Session, references: Iterable[str]) -> dict[str, De
 
 def run_worker(
     interval: float = 5.0,
-    stop: Optional[threading.Event] = None,
-    url: Optional[str] = None,
-    database_url: Optional[str] = None,
+    stop: threading.Event | None = None,
+    url: str | None = None,
+    database_url: str | None = None,
 ) -> None:
     """Deliver due messages every `interval` seconds until `stop` is set (or SIGTERM)."""
     stop = stop or threading.Event()
@@ -322,9 +335,13 @@ def register(groups: argparse._SubParsersAction) -> None:
     crm = groups.add_parser("crm", help="CRM-outbox").add_subparsers(dest="command", required=True)
     crm.add_parser("deliver", help="verstuur wachtende CRM-berichten één keer").set_defaults(handler=_deliver)
     worker = crm.add_parser("worker", help="verstuur CRM-berichten doorlopend (tot Ctrl-C)")
-    worker.add_argument("--interval", type=float, default=5.0, help="seconden tussen twee rondes (standaard 5)")
+    worker.add_argument(
+        "--interval", type=float, default=5.0, help="seconden tussen twee rondes (standaard 5)"
+    )
     worker.set_defaults(handler=_worker)
-    crm.add_parser("status", help="aantal afgeleverde en wachtende CRM-berichten").set_defaults(handler=_status)
+    crm.add_parser("status", help="aantal afgeleverde en wachtende CRM-berichten").set_defaults(
+        handler=_status
+    )
 
 
 def _deliver(_args: argparse.Namespace) -> int:
@@ -353,5 +370,7 @@ def _status(_args: argparse.Namespace) -> int:
             .where(and_(OutboxMessage.delivered_at.is_(None), OutboxMessage.attempts > 0))
         ).scalar_one()
     waiting = count_undelivered(factory)
-    print(f"{total} bericht(en): {total - waiting} afgeleverd, {waiting} wachtend ({failing} na mislukte poging)")
+    print(
+        f"{total} bericht(en): {total - waiting} afgeleverd, {waiting} wachtend ({failing} na mislukte poging)"
+    )
     return 0

@@ -3,12 +3,13 @@
 Every table of the application database derives from `Base`; Alembic migrations
 under `bot/migrations/` create and change them.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Optional
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -19,7 +20,7 @@ from bot.settings import get_settings
 Base = declarative_base()
 
 
-def get_engine(url: Optional[str] = None) -> Engine:
+def get_engine(url: str | None = None) -> Engine:
     """The engine of `url`, or of the current DATABASE_URL setting."""
     return _engine(url or get_settings().database_url)
 
@@ -50,7 +51,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @contextmanager
-def session_scope(url: Optional[str] = None) -> Iterator[Session]:
+def session_scope(url: str | None = None) -> Iterator[Session]:
     """A transaction: committed when the block ends, rolled back on error."""
     factory = sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
     session = factory()

@@ -1,8 +1,8 @@
 """Brings a database to the newest schema with the Alembic migrations in bot/migrations."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from alembic import command
 from alembic.config import Config
@@ -12,7 +12,7 @@ from bot.settings import get_settings
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(url: Optional[str] = None) -> Config:
+def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # ConfigParser treats % as interpolation; URLs may contain escaped characters.
@@ -20,9 +20,9 @@ def alembic_config(url: Optional[str] = None) -> Config:
     return config
 
 
-def upgrade(url: Optional[str] = None) -> None:
+def upgrade(url: str | None = None) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-def new_revision(message: str, url: Optional[str] = None) -> None:
+def new_revision(message: str, url: str | None = None) -> None:
     command.revision(alembic_config(url), message=message, autogenerate=True)

@@ -1,5 +1,6 @@
 """Imports every module that defines tables, so `Base.metadata` knows them all
 (Alembic's autogenerate and the test fixtures rely on this)."""
+
 import importlib
 
 TABLE_MODULES: list[str] = [

@@ -4,13 +4,14 @@
 The twelve names are fixed by the interface contract; the villages come from
 content/places.yml. Without that file only the municipality names are known.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Optional
 
 import yaml
 
@@ -68,13 +69,13 @@ class Places:
         self._index = index
 
     @classmethod
-    def from_file(cls, path: Path) -> "Places":
+    def from_file(cls, path: Path) -> Places:
         if not path.exists():
             return cls({})
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return cls(data.get("municipalities") or {})
 
-    def canonical(self, text: Optional[str]) -> Optional[str]:
+    def canonical(self, text: str | None) -> str | None:
         """The official municipality name for a municipality or village name, or None."""
         if not text or not isinstance(text, str):
             return None
@@ -91,7 +92,7 @@ def _variants(name: str) -> list[str]:
     forms = [key]
     for word, digit in _ORDINALS.items():
         if key.startswith(word):
-            forms.append(digit + key[len(word):])
+            forms.append(digit + key[len(word) :])
     return forms
 
 
@@ -100,6 +101,6 @@ def load_places(path: Path = PLACES_FILE) -> Places:
     return Places.from_file(path)
 
 
-def canonical_municipality(text: Optional[str]) -> Optional[str]:
+def canonical_municipality(text: str | None) -> str | None:
     """The official municipality name, e.g. for "beilen" Midden-Drenthe; None if unknown."""
     return load_places().canonical(text)

@@ -3,6 +3,7 @@
 Rasa (5005), the action server (5055), the CRM outbox worker and the other
 processes listed in `services()` run as children; Ctrl-C or the end of any one of them stops all.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,12 +13,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, get_settings, read_env_file, ENV_FILE
+from bot.settings import ENV_FILE, PROJECT_ROOT, VAR_DIR, Settings, get_settings, read_env_file
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -74,7 +74,7 @@ def write_endpoints(settings: Settings, source: Path = PROJECT_ROOT / "endpoints
     return target
 
 
-def newest_model(models_dir: Path = PROJECT_ROOT / "models") -> Optional[Path]:
+def newest_model(models_dir: Path = PROJECT_ROOT / "models") -> Path | None:
     models = sorted(models_dir.glob("*.tar.gz"), key=lambda path: path.stat().st_mtime)
     return models[-1] if models else None
 
@@ -94,20 +94,29 @@ def services(settings: Settings, model: Path, endpoints: Path, cors: str) -> lis
         Service(
             "rasa",
             [
-                rasa, "run",
-                "--model", str(model),
-                "--endpoints", str(endpoints),
-                "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-                "--enable-api", "--auth-token", settings.rasa_api_token,
-                "--interface", settings.bind_host,
-                "--port", str(settings.rasa_port),
-                "--cors", cors,
+                rasa,
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(PROJECT_ROOT / "credentials.yml"),
+                "--enable-api",
+                "--auth-token",
+                settings.rasa_api_token,
+                "--interface",
+                settings.bind_host,
+                "--port",
+                str(settings.rasa_port),
+                "--cors",
+                cors,
             ],
         ),
     ]
 
 
-def run(model: Optional[Path] = None) -> int:
+def run(model: Path | None = None) -> int:
     settings = get_settings()
     if not settings.rasa_api_token:
         raise SystemExit("FOUT: RASA_API_TOKEN ontbreekt; voer `make run` uit of zet hem in .env.")
@@ -141,7 +150,10 @@ def run(model: Optional[Path] = None) -> int:
         while not stopping:
             for service, process in children:
                 if process.poll() is not None:
-                    print(f"==> {service.name} is gestopt (code {process.returncode}); alles stopt", file=sys.stderr)
+                    print(
+                        f"==> {service.name} is gestopt (code {process.returncode}); alles stopt",
+                        file=sys.stderr,
+                    )
                     exit_code = process.returncode or 1
                     stopping = True
             time.sleep(0.5)

@@ -3,15 +3,16 @@
 A `.env` file at the project root is read first; real environment variables win.
 Defaults work on a laptop: SQLite files under `var/`, no external services.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +45,10 @@ def _sqlite_url(name: str) -> str:
 class Settings:
     database_url: str
     tracker_store_url: str
-    redis_url: Optional[str]
-    crm_webhook_url: Optional[str]
+    redis_url: str | None
+    crm_webhook_url: str | None
     timezone_name: str
-    fake_now: Optional[str]
+    fake_now: str | None
     rasa_api_token: str
     session_secret: str
     rasa_url: str

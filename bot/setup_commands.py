@@ -1,8 +1,8 @@
 """Setup commands: `env init` and `db upgrade` (run by `make`), `db revision`."""
+
 from __future__ import annotations
 
 import argparse
-
 from pathlib import Path
 
 from bot import migrate
@@ -17,7 +17,9 @@ def register(groups: argparse._SubParsersAction) -> None:
     )
 
     db = groups.add_parser("db", help="database-schema").add_subparsers(dest="command", required=True)
-    db.add_parser("upgrade", help="migreer de database naar het nieuwste schema").set_defaults(handler=_db_upgrade)
+    db.add_parser("upgrade", help="migreer de database naar het nieuwste schema").set_defaults(
+        handler=_db_upgrade
+    )
     revision = db.add_parser("revision", help="nieuwe migratie (autogenerate) voor ontwikkelaars")
     revision.add_argument("-m", "--message", required=True)
     revision.set_defaults(handler=lambda args: migrate.new_revision(args.message))

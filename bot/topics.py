@@ -3,9 +3,8 @@
 Used by the fallback (buttons with the likeliest topics), by the catalog (topic of
 a question) and by the advisors' reports (topics of a conversation).
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 # intent -> (catalog topic, button label)
 TOPIC_INTENTS: dict[str, tuple[str, str]] = {
@@ -28,7 +27,7 @@ TOPIC_INTENTS: dict[str, tuple[str, str]] = {
 DEFAULT_SUGGESTIONS = ("ask_start", "ask_financing", "request_advisor")
 
 
-def topic_of(intent: Optional[str]) -> Optional[str]:
+def topic_of(intent: str | None) -> str | None:
     entry = TOPIC_INTENTS.get(intent or "")
     return entry[0] if entry else None
 

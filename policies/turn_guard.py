@@ -14,12 +14,12 @@ from typing import Any
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.engine.storage.resource import Resource
 
 RECOVERY_ACTION = "action_recover"
 
@@ -44,7 +44,9 @@ class TurnGuardPolicy(Policy):
         # Above RulePolicy (6): when the guard speaks, it wins.
         return {"priority": 7, "max_actions_per_turn": 7}
 
-    def train(self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
         return self._resource  # nothing to learn
 
     def predict_action_probabilities(

@@ -5,6 +5,7 @@ prints the median and 95th percentile in milliseconds, once for the query alone
 and once including opening a session, as an action does. Goal: median < 5 ms.
 Run: .venv/bin/python scripts/bench_catalog.py [--instruments 500] [--queries 2000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import migrate  # noqa: E402
-from bot.catalog.content import Catalog, InstrumentEntry, load_catalog  # noqa: E402
-from bot.catalog.queries import best_instruments  # noqa: E402
-from bot.catalog.vocabulary import KINDS, TARGET_GROUPS, TOPICS  # noqa: E402
-from bot.db import get_engine, session_scope  # noqa: E402
-from bot.places import MUNICIPALITIES  # noqa: E402
+from bot import migrate
+from bot.catalog.content import Catalog, InstrumentEntry, load_catalog
+from bot.catalog.queries import best_instruments
+from bot.catalog.vocabulary import KINDS, TARGET_GROUPS, TOPICS
+from bot.db import get_engine, session_scope
+from bot.places import MUNICIPALITIES
 
 SECTORS = ("horeca", "retail", "bouw", "landbouw", "zorg", "techniek", "recreatie", "transport")
 TODAY = date(2026, 11, 27)
@@ -34,7 +35,9 @@ def generated_catalog(count: int, rng: random.Random) -> Catalog:
     for number in range(count):
         topics = rng.sample(TOPICS, rng.randint(1, 3))
         groups = frozenset(rng.sample(TARGET_GROUPS, rng.randint(1, 4)))
-        municipalities = frozenset(rng.sample(MUNICIPALITIES, rng.randint(1, 3))) if rng.random() < 0.3 else None
+        municipalities = (
+            frozenset(rng.sample(MUNICIPALITIES, rng.randint(1, 3))) if rng.random() < 0.3 else None
+        )
         sectors = frozenset(rng.sample(SECTORS, rng.randint(1, 2))) if rng.random() < 0.15 else None
         lead_for = frozenset(topics[:1]) if rng.random() < 0.03 else frozenset()
         instruments.append(

@@ -38,9 +38,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
@@ -48,8 +48,8 @@ from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import nlu_data  # noqa: E402  (scripts/ is not a package)
-from nlu_baseline import SEED, build_model  # noqa: E402
+import nlu_data
+from nlu_baseline import SEED, build_model
 
 CACHE = nlu_data.ROOT / "var" / "frog_cache.json"
 SPACY_MODEL = nlu_data.ROOT / "var" / "spacy" / "nl"
@@ -175,9 +175,11 @@ def enter_private_netns() -> None:
     if NETNS_MARK in os.environ:
         return
     if shutil.which("unshare") is None or os.geteuid() != 0:
-        sys.exit("needs root and unshare(1): frog -S listens on all interfaces, so it runs in a private netns")
+        sys.exit(
+            "needs root and unshare(1): frog -S listens on all interfaces, so it runs in a private netns"
+        )
     os.environ[NETNS_MARK] = "1"
-    script = "ip link set lo up && exec \"$@\""
+    script = 'ip link set lo up && exec "$@"'
     os.execvp("unshare", ["unshare", "--net", "--", "sh", "-c", script, "sh", sys.executable, *sys.argv])
 
 
@@ -197,7 +199,9 @@ def frog_annotations(texts: list[str]) -> dict[str, list[Token]]:
     cache = load_cache()
     missing = sorted({text for text in texts if text not in cache})
     if missing:
-        print(f"Frog: {len(missing)} messages not in {CACHE.relative_to(nlu_data.ROOT)}, starting frog -S ...")
+        print(
+            f"Frog: {len(missing)} messages not in {CACHE.relative_to(nlu_data.ROOT)}, starting frog -S ..."
+        )
         with frog_server() as server:
             for text in missing:
                 cache[text] = server.annotate(text)
@@ -267,7 +271,9 @@ def print_cv(results: dict[str, dict]) -> None:
 
 def print_repeats(runs: list[dict[str, dict]]) -> None:
     """The same CV with other shuffles (random_state 2021, 2022, ...): is a difference more than noise?"""
-    print(f"\nRepeated: {len(runs)} × 5-fold CV (random_state {SEED}…{SEED + len(runs) - 1}), intent macro-F1:")
+    print(
+        f"\nRepeated: {len(runs)} × 5-fold CV (random_state {SEED}…{SEED + len(runs) - 1}), intent macro-F1:"
+    )
     print(f"  {'view':30s} {'macro-F1':>9s} {'accuracy':>9s}   Δ F1 vs (a)")
     base = np.concatenate([run["(a) raw text (baseline)"]["f1"] for run in runs])
     for name in runs[0]:
@@ -313,7 +319,9 @@ def timed(call, messages: list[str]) -> list[float]:
 
 def timing(texts: list[str], nlp) -> None:
     messages = random.Random(SEED).sample(texts, TIMING_REQUESTS)
-    print(f"\nTime per message, {TIMING_REQUESTS} single-message calls (load average {os.getloadavg()[0]:.2f}):")
+    print(
+        f"\nTime per message, {TIMING_REQUESTS} single-message calls (load average {os.getloadavg()[0]:.2f}):"
+    )
     spacy_seconds = timed(nlp, messages)
     with frog_server() as server:
         print(f"  Frog server start-up (models loaded): {server.startup_seconds:.1f} s")
@@ -347,8 +355,12 @@ def main(argv: list[str] | None = None) -> int:
     nlp = load_spacy()
 
     train_view = views(texts, nlp)
-    differ = sum(a != b for a, b in zip(train_view["(b) spaCy lemmas (blank nl)"], train_view["(c) Frog lemmas"]))
-    print(f"Frog's lemmas differ from spaCy's in {differ} of {len(texts)} messages (e.g. wil → willen, kan → kunnen)")
+    differ = sum(
+        a != b for a, b in zip(train_view["(b) spaCy lemmas (blank nl)"], train_view["(c) Frog lemmas"])
+    )
+    print(
+        f"Frog's lemmas differ from spaCy's in {differ} of {len(texts)} messages (e.g. wil → willen, kan → kunnen)"
+    )
     runs = [cross_validate(train_view, intents, SEED)]
     print_cv(runs[0])
     if args.repeats > 1:

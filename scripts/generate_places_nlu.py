@@ -5,6 +5,7 @@ the `municipality` lookup table that the RegexFeaturizer uses. content/places.ym
 is the one source; a unit test fails when the generated file is out of date.
 Run: .venv/bin/python scripts/generate_places_nlu.py
 """
+
 from __future__ import annotations
 
 import sys
@@ -31,7 +32,7 @@ def spellings(name: str) -> list[str]:
     forms = [name, name.replace("-", " "), without_accents(name)]
     for word, digit in ORDINALS.items():
         if name.startswith(word):
-            forms += [digit + name[len(word):], without_accents(digit + name[len(word):])]
+            forms += [digit + name[len(word) :], without_accents(digit + name[len(word) :])]
     # The synonym mapper and the lookup features ignore case: lower case suffices.
     return list(dict.fromkeys(form.lower() for form in forms))
 

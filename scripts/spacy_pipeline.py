@@ -6,6 +6,7 @@ can't be had, a blank Dutch pipeline with the lookup lemmatizer of
 `spacy-lookups-data` is built instead. Either way the result is saved to one fixed
 path, and the script says which pipeline is in use.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,17 @@ def try_release() -> bool:
     except ImportError:
         pass
     command = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-        "--timeout", "10", "--retries", "0", MODEL_URL,
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--timeout",
+        "10",
+        "--retries",
+        "0",
+        MODEL_URL,
     ]
     try:
         result = subprocess.run(command, timeout=DOWNLOAD_SECONDS, capture_output=True, text=True)

@@ -9,6 +9,7 @@ REQUIRE_POSTGRES=1 makes that a failure.
 CRM worker) once per test run on spare ports with fresh databases, and `crm` is the
 real local HTTP server it delivers cases to; the end-to-end and browser tests share them.
 """
+
 from __future__ import annotations
 
 import json
@@ -89,7 +90,9 @@ class CrmEndpoint:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                endpoint.received.append({"key": self.headers.get("Idempotency-Key"), "body": json.loads(body)})
+                endpoint.received.append(
+                    {"key": self.headers.get("Idempotency-Key"), "body": json.loads(body)}
+                )
                 self.send_response(200)
                 self.end_headers()
 
@@ -133,7 +136,9 @@ def helpdesk(tmp_path_factory, crm):
     for command in (["db", "upgrade"], ["catalog", "load"], ["agenda", "seed-sample"]):
         subprocess.run([python, "-m", "bot", *command], cwd=ROOT, env=env, check=True)
     log = open(work / "serve.log", "w")
-    process = subprocess.Popen([python, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [python, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{rasa_port}"
     try:
         _wait_until_ready(base, actions_port, web_port, process, work / "serve.log")
@@ -154,7 +159,9 @@ def helpdesk(tmp_path_factory, crm):
         log.close()
 
 
-def _wait_until_ready(base: str, actions_port: int, web_port: int, process: subprocess.Popen, log: Path) -> None:
+def _wait_until_ready(
+    base: str, actions_port: int, web_port: int, process: subprocess.Popen, log: Path
+) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -2,6 +2,7 @@
 
 The booking form's actions call these functions; nothing here knows about Rasa.
 """
+
 from bot.booking.agenda import FreeSlot, booking_kind, free_slots, nearest_free, slot_at, slot_minutes
 from bot.booking.appointments import (
     AppointmentNotActive,

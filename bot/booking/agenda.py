@@ -5,11 +5,12 @@ inside the opening hours: appointments inside the help desk's, call-back windows
 inside the hotline's. Public holidays, leave, the past and taken slots are skipped.
 For call-backs the first windows of each day are kept for urgent cases.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Iterator, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -41,7 +42,7 @@ class FreeSlot:
     advisor_first_name: str
 
 
-def slot_minutes(kind: str, settings: Optional[Settings] = None) -> int:
+def slot_minutes(kind: str, settings: Settings | None = None) -> int:
     settings = settings or get_settings()
     if kind == APPOINTMENT:
         minutes, variable = settings.appointment_minutes, "LOKET_APPOINTMENT_MINUTES"
@@ -55,7 +56,7 @@ def slot_minutes(kind: str, settings: Optional[Settings] = None) -> int:
     return minutes
 
 
-def booking_kind(moment: Optional[datetime] = None, settings: Optional[Settings] = None) -> str:
+def booking_kind(moment: datetime | None = None, settings: Settings | None = None) -> str:
     """What the booking flow books now: an appointment while the hotline is open, else a call-back."""
     return APPOINTMENT if clock.is_open(clock.HOTLINE, moment, settings) else CALLBACK
 
@@ -63,7 +64,9 @@ def booking_kind(moment: Optional[datetime] = None, settings: Optional[Settings]
 def claim_units(start: datetime, end: datetime) -> list[datetime]:
     """The quarters of an hour (UTC) that a booking from `start` to `end` occupies."""
     start_utc = start.astimezone(timezone.utc)
-    unit = start_utc.replace(minute=start_utc.minute - start_utc.minute % CLAIM_MINUTES, second=0, microsecond=0)
+    unit = start_utc.replace(
+        minute=start_utc.minute - start_utc.minute % CLAIM_MINUTES, second=0, microsecond=0
+    )
     units = []
     while unit < end:
         units.append(unit)
@@ -77,14 +80,14 @@ def claim_units(start: datetime, end: datetime) -> list[datetime]:
 def free_slots(
     session: Session,
     kind: str,
-    after: Optional[datetime] = None,
+    after: datetime | None = None,
     limit: int = 5,
     *,
     urgent: bool = False,
-    advisor_id: Optional[int] = None,
+    advisor_id: int | None = None,
     one_per_time: bool = True,
-    settings: Optional[Settings] = None,
-    ignore_appointment_id: Optional[int] = None,
+    settings: Settings | None = None,
+    ignore_appointment_id: int | None = None,
 ) -> list[FreeSlot]:
     """The next free slots starting at or after `after` (default: now), never in the past.
 
@@ -101,7 +104,9 @@ def free_slots(
     found: list[FreeSlot] = []
     day = after.date()
     while day <= horizon_end.date() and len(found) < limit:
-        for slot in _free_on_day(kind, day, advisors, taken, after, moment_now, urgent, one_per_time, settings):
+        for slot in _free_on_day(
+            kind, day, advisors, taken, after, moment_now, urgent, one_per_time, settings
+        ):
             found.append(slot)
             if len(found) >= limit:
                 break
@@ -115,10 +120,10 @@ def slot_at(
     start: datetime,
     *,
     urgent: bool = False,
-    advisor_id: Optional[int] = None,
-    settings: Optional[Settings] = None,
-    ignore_appointment_id: Optional[int] = None,
-) -> Optional[FreeSlot]:
+    advisor_id: int | None = None,
+    settings: Settings | None = None,
+    ignore_appointment_id: int | None = None,
+) -> FreeSlot | None:
     """The free slot starting exactly at `start` (with that advisor, when given), or None."""
     settings = settings or get_settings()
     start = clock.local(start, settings)
@@ -145,20 +150,31 @@ def nearest_free(
     wished: datetime,
     urgent: bool,
     limit: int = 5,
-    ignore_appointment_id: Optional[int] = None,
+    ignore_appointment_id: int | None = None,
 ) -> list[FreeSlot]:
     """The free slots closest to a wished moment that was not free, in time order."""
     candidates = free_slots(
-        session, kind, wished - NEAREST_WINDOW, limit * 3, urgent=urgent, ignore_appointment_id=ignore_appointment_id
+        session,
+        kind,
+        wished - NEAREST_WINDOW,
+        limit * 3,
+        urgent=urgent,
+        ignore_appointment_id=ignore_appointment_id,
     )
     if not candidates:
-        candidates = free_slots(session, kind, None, limit, urgent=urgent, ignore_appointment_id=ignore_appointment_id)
+        candidates = free_slots(
+            session, kind, None, limit, urgent=urgent, ignore_appointment_id=ignore_appointment_id
+        )
     closest = sorted(candidates, key=lambda slot: abs(slot.start - wished))[:limit]
     return sorted(closest, key=lambda slot: slot.start)
 
 
 def is_offered(
-    session: Session, kind: str, start: datetime, advisor_id: Optional[int] = None, settings: Optional[Settings] = None
+    session: Session,
+    kind: str,
+    start: datetime,
+    advisor_id: int | None = None,
+    settings: Settings | None = None,
 ) -> bool:
     """Whether `start` is a slot of the agenda at all, free or taken (urgent reservations ignored)."""
     settings = settings or get_settings()
@@ -170,7 +186,7 @@ def is_offered(
     )
 
 
-def _advisors(session: Session, advisor_id: Optional[int]) -> list[Advisor]:
+def _advisors(session: Session, advisor_id: int | None) -> list[Advisor]:
     query = (
         select(Advisor)
         .where(Advisor.active.is_(True))
@@ -183,7 +199,7 @@ def _advisors(session: Session, advisor_id: Optional[int]) -> list[Advisor]:
 
 
 def _taken_units(
-    session: Session, start: datetime, end: datetime, ignore_appointment_id: Optional[int]
+    session: Session, start: datetime, end: datetime, ignore_appointment_id: int | None
 ) -> set[tuple[int, datetime]]:
     query = select(SlotClaim.advisor_id, SlotClaim.unit_start).where(
         SlotClaim.unit_start >= start - timedelta(hours=1), SlotClaim.unit_start < end + timedelta(days=1)
@@ -231,7 +247,9 @@ def _free_on_day(
     candidates = sorted(_candidates(kind, day, advisors, settings), key=lambda item: (item[1], item[0].id))
     reserved: set[datetime] = set()
     if kind == CALLBACK and not urgent and settings.urgent_callback_windows > 0:
-        reserved = set(sorted({start for _advisor, start, _end in candidates})[: settings.urgent_callback_windows])
+        reserved = set(
+            sorted({start for _advisor, start, _end in candidates})[: settings.urgent_callback_windows]
+        )
     load: dict[int, int] = {}
     for advisor, start, end in candidates:
         units = claim_units(start, end)
@@ -268,19 +286,25 @@ def add_advisor(session: Session, first_name: str, name: str, email: str, active
 
 
 def find_advisor(session: Session, email: str) -> Advisor:
-    advisor = session.execute(select(Advisor).where(Advisor.email == email.strip().lower())).scalar_one_or_none()
+    advisor = session.execute(
+        select(Advisor).where(Advisor.email == email.strip().lower())
+    ).scalar_one_or_none()
     if advisor is None:
         raise AgendaError(f"Geen adviseur met e-mailadres {email}. Zie 'python -m bot agenda list'.")
     return advisor
 
 
-def add_availability(session: Session, advisor: Advisor, weekday: int, start: time, end: time) -> Availability:
+def add_availability(
+    session: Session, advisor: Advisor, weekday: int, start: time, end: time
+) -> Availability:
     if not 0 <= weekday <= 6:
         raise AgendaError("Weekdag moet tussen 0 (maandag) en 6 (zondag) liggen.")
     if end <= start:
         raise AgendaError("De eindtijd moet na de begintijd liggen.")
     if start.minute % CLAIM_MINUTES or end.minute % CLAIM_MINUTES:
-        raise AgendaError(f"Gebruik tijden op hele kwartieren (bijv. 09:00, 09:15), niet {start:%H:%M}-{end:%H:%M}.")
+        raise AgendaError(
+            f"Gebruik tijden op hele kwartieren (bijv. 09:00, 09:15), niet {start:%H:%M}-{end:%H:%M}."
+        )
     for period in advisor.availability:
         if period.weekday == weekday and period.start_time < end and start < period.end_time:
             raise AgendaError(
@@ -292,7 +316,7 @@ def add_availability(session: Session, advisor: Advisor, weekday: int, start: ti
     return availability
 
 
-def clear_availability(session: Session, advisor: Advisor, weekday: Optional[int] = None) -> int:
+def clear_availability(session: Session, advisor: Advisor, weekday: int | None = None) -> int:
     removed = [period for period in advisor.availability if weekday is None or period.weekday == weekday]
     for period in removed:
         advisor.availability.remove(period)
@@ -300,7 +324,9 @@ def clear_availability(session: Session, advisor: Advisor, weekday: Optional[int
     return len(removed)
 
 
-def add_leave(session: Session, advisor: Advisor, first_day: date, last_day: date, reason: Optional[str] = None) -> Leave:
+def add_leave(
+    session: Session, advisor: Advisor, first_day: date, last_day: date, reason: str | None = None
+) -> Leave:
     if last_day < first_day:
         raise AgendaError("De laatste verlofdag ligt voor de eerste.")
     leave = Leave(advisor=advisor, first_day=first_day, last_day=last_day, reason=reason)
@@ -336,7 +362,9 @@ def seed_sample(session: Session) -> list[Advisor]:
         advisor = add_advisor(session, first_name, f"{first_name} (voorbeeldadviseur)", email)
         for first_day, last_day, start, end in periods:
             for weekday in range(first_day, last_day + 1):
-                add_availability(session, advisor, weekday, time.fromisoformat(start), time.fromisoformat(end))
+                add_availability(
+                    session, advisor, weekday, time.fromisoformat(start), time.fromisoformat(end)
+                )
         created.append(advisor)
     return created
 
@@ -344,6 +372,8 @@ def seed_sample(session: Session) -> list[Advisor]:
 def list_advisors(session: Session) -> list[Advisor]:
     return list(
         session.execute(
-            select(Advisor).options(selectinload(Advisor.availability), selectinload(Advisor.leave)).order_by(Advisor.id)
+            select(Advisor)
+            .options(selectinload(Advisor.availability), selectinload(Advisor.leave))
+            .order_by(Advisor.id)
         ).scalars()
     )

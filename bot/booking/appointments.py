@@ -6,12 +6,13 @@ booking claims its quarters of an hour in `booking_slot_claims`, whose unique
 (advisor, quarter) the database enforces; the loser of a race gets SlotTaken with the
 next free slots. On SlotTaken the session has been rolled back.
 """
+
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +36,9 @@ REFERENCE_PREFIX = "AFS-"
 REFERENCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ23456789"
 REFERENCE_LENGTH = 6
 REFERENCE_PATTERN = re.compile(rf"^{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}$")
-_REFERENCE_IN_TEXT = re.compile(rf"\bAFS\s*-?\s*([{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}})\b", re.IGNORECASE)
+_REFERENCE_IN_TEXT = re.compile(
+    rf"\bAFS\s*-?\s*([{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}})\b", re.IGNORECASE
+)
 ALTERNATIVES = 5
 
 
@@ -75,8 +78,8 @@ def new_reference() -> str:
     return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
-def parse_reference(text: Optional[str]) -> Optional[str]:
-    """"afs-ab23cd", "AFS AB23CD" or "mijn code is AFS-AB23CD" -> "AFS-AB23CD"."""
+def parse_reference(text: str | None) -> str | None:
+    """ "afs-ab23cd", "AFS AB23CD" or "mijn code is AFS-AB23CD" -> "AFS-AB23CD"."""
     if not text:
         return None
     match = _REFERENCE_IN_TEXT.search(text)
@@ -100,18 +103,18 @@ def book(
     kind: str,
     start: datetime,
     person_name: str,
-    email: Optional[str] = None,
-    phone: Optional[str] = None,
-    advisor_id: Optional[int] = None,
-    company_name: Optional[str] = None,
-    municipality: Optional[str] = None,
-    employees: Optional[int] = None,
-    question_summary: Optional[str] = None,
-    contact_preference: Optional[str] = None,
+    email: str | None = None,
+    phone: str | None = None,
+    advisor_id: int | None = None,
+    company_name: str | None = None,
+    municipality: str | None = None,
+    employees: int | None = None,
+    question_summary: str | None = None,
+    contact_preference: str | None = None,
     topics: Iterable[str] = (),
     urgent: bool = False,
-    sender_id: Optional[str] = None,
-    settings: Optional[Settings] = None,
+    sender_id: str | None = None,
+    settings: Settings | None = None,
 ) -> Appointment:
     """Book the slot at `start` (with `advisor_id`, or any advisor free then).
 
@@ -155,7 +158,10 @@ def book(
             topics=list(dict.fromkeys(topics)),
             urgent=bool(urgent),
             sender_id=sender_id,
-            claims=[SlotClaim(advisor_id=slot.advisor_id, unit_start=unit) for unit in claim_units(slot.start, slot.end)],
+            claims=[
+                SlotClaim(advisor_id=slot.advisor_id, unit_start=unit)
+                for unit in claim_units(slot.start, slot.end)
+            ],
         )
         session.add(appointment)
         try:
@@ -171,17 +177,26 @@ def book(
             return appointment
         except IntegrityError:
             session.rollback()
-            if slot_at(session, kind, start, urgent=urgent, advisor_id=slot.advisor_id, settings=settings) is None:
-                if advisor_id is not None or slot_at(session, kind, start, urgent=urgent, settings=settings) is None:
+            if (
+                slot_at(session, kind, start, urgent=urgent, advisor_id=slot.advisor_id, settings=settings)
+                is None
+            ):
+                if (
+                    advisor_id is not None
+                    or slot_at(session, kind, start, urgent=urgent, settings=settings) is None
+                ):
                     raise SlotTaken(
-                        "slot taken", free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings)
+                        "slot taken",
+                        free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings),
                     ) from None
             # The slot is still free with someone: a reference clash or another advisor; try again.
-    raise SlotTaken("slot taken", free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings))
+    raise SlotTaken(
+        "slot taken", free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings)
+    )
 
 
 def _raise_unavailable(
-    session: Session, kind: str, start: datetime, urgent: bool, advisor_id: Optional[int], settings: Settings
+    session: Session, kind: str, start: datetime, urgent: bool, advisor_id: int | None, settings: Settings
 ) -> None:
     alternatives = free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings)
     if not alternatives:
@@ -195,8 +210,8 @@ def book_callback(
     session: Session,
     *,
     urgent: bool = False,
-    after: Optional[datetime] = None,
-    settings: Optional[Settings] = None,
+    after: datetime | None = None,
+    settings: Settings | None = None,
     **details,
 ) -> Appointment:
     """Book the first free call-back window (urgent ones may take the reserved early windows)."""
@@ -217,7 +232,10 @@ def book_callback(
             )
         except SlotTaken:
             continue  # someone took it a moment ago: the next window
-    raise SlotTaken("no call-back window could be claimed", free_slots(session, CALLBACK, after, ALTERNATIVES, urgent=urgent))
+    raise SlotTaken(
+        "no call-back window could be claimed",
+        free_slots(session, CALLBACK, after, ALTERNATIVES, urgent=urgent),
+    )
 
 
 # --- cancel and move ------------------------------------------------------------------------------
@@ -227,9 +245,13 @@ def find_for_contact(session: Session, reference: str, email_or_phone: str) -> A
     """The booking with this reference, if `email_or_phone` is the contact given at booking."""
     normalised = parse_reference(reference) or (reference or "").strip().upper()
     appointment = session.execute(
-        select(Appointment).where(Appointment.reference == normalised).options(selectinload(Appointment.advisor))
+        select(Appointment)
+        .where(Appointment.reference == normalised)
+        .options(selectinload(Appointment.advisor))
     ).scalar_one_or_none()
-    if appointment is None or not validation.contact_matches(email_or_phone, appointment.email, appointment.phone):
+    if appointment is None or not validation.contact_matches(
+        email_or_phone, appointment.email, appointment.phone
+    ):
         raise AppointmentNotFound("no booking with this reference and contact")
     return appointment
 
@@ -245,7 +267,11 @@ def cancel(session: Session, reference: str, email_or_phone: str) -> Appointment
     appointment.cancelled_at = clock.utc_now()
     session.flush()
     crm.enqueue(
-        session, crm.CANCELLED_EVENT, crm_payload(appointment), reference=appointment.reference, sender_id=appointment.sender_id
+        session,
+        crm.CANCELLED_EVENT,
+        crm_payload(appointment),
+        reference=appointment.reference,
+        sender_id=appointment.sender_id,
     )
     session.flush()
     return appointment
@@ -256,8 +282,8 @@ def move(
     reference: str,
     email_or_phone: str,
     new_start: datetime,
-    advisor_id: Optional[int] = None,
-    settings: Optional[Settings] = None,
+    advisor_id: int | None = None,
+    settings: Settings | None = None,
 ) -> Appointment:
     """Move a booking to the free slot at `new_start`; the old slot becomes free."""
     settings = settings or get_settings()
@@ -267,7 +293,12 @@ def move(
     kind, urgent = appointment.kind, appointment.urgent
     new_start = clock.local(new_start, settings)
     slot = slot_at(
-        session, kind, new_start, urgent=urgent, advisor_id=advisor_id, settings=settings,
+        session,
+        kind,
+        new_start,
+        urgent=urgent,
+        advisor_id=advisor_id,
+        settings=settings,
         ignore_appointment_id=appointment.id,
     )
     if slot is None:
@@ -309,9 +340,9 @@ def move(
 def list_appointments(
     session: Session,
     *,
-    kind: Optional[str] = None,
+    kind: str | None = None,
     include_inactive: bool = False,
-    after: Optional[datetime] = None,
+    after: datetime | None = None,
 ) -> list[Appointment]:
     """Bookings, urgent ones first, then by start time."""
     query = select(Appointment).options(selectinload(Appointment.advisor))
@@ -325,7 +356,7 @@ def list_appointments(
     return list(session.execute(query).scalars())
 
 
-def crm_payload(appointment: Appointment, advisor_first_name: Optional[str] = None) -> dict:
+def crm_payload(appointment: Appointment, advisor_first_name: str | None = None) -> dict:
     """What the CRM receives about a booking (the outbox adds event, key, reference, conversation id)."""
     if advisor_first_name is None and appointment.advisor is not None:
         advisor_first_name = appointment.advisor.first_name
@@ -351,5 +382,5 @@ def crm_payload(appointment: Appointment, advisor_first_name: Optional[str] = No
     }
 
 
-def _iso(moment: Optional[datetime]) -> Optional[str]:
+def _iso(moment: datetime | None) -> str | None:
     return clock.local(moment).isoformat() if moment else None

@@ -1,12 +1,13 @@
 """Commands for the agenda and the bookings:
 
-    python -m bot appointments list [--all] [--kind appointment|callback]
-    python -m bot agenda list
-    python -m bot agenda add-advisor --first-name F --name N --email E
-    python -m bot agenda availability --email E --days ma-vr --from 09:00 --to 17:00 [--clear]
-    python -m bot agenda leave --email E --from 2024-12-23 --to 2025-01-03 [--reason R]
-    python -m bot agenda seed-sample
+python -m bot appointments list [--all] [--kind appointment|callback]
+python -m bot agenda list
+python -m bot agenda add-advisor --first-name F --name N --email E
+python -m bot agenda availability --email E --days ma-vr --from 09:00 --to 17:00 [--clear]
+python -m bot agenda leave --email E --from 2024-12-23 --to 2025-01-03 [--reason R]
+python -m bot agenda seed-sample
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,12 +22,13 @@ from bot.crm import delivery_states
 from bot.db import session_scope
 
 
-
 def register(groups: argparse._SubParsersAction) -> None:
     appointments = groups.add_parser("appointments", help="afspraken en terugbelverzoeken").add_subparsers(
         dest="command", required=True
     )
-    listing = appointments.add_parser("list", help="boekingen met soort, start, status, urgentie en CRM-stand")
+    listing = appointments.add_parser(
+        "list", help="boekingen met soort, start, status, urgentie en CRM-stand"
+    )
     listing.add_argument("--all", action="store_true", help="ook geannuleerde boekingen tonen")
     listing.add_argument("--kind", choices=BOOKING_KINDS)
     listing.set_defaults(handler=_list_appointments)
@@ -43,7 +45,9 @@ def register(groups: argparse._SubParsersAction) -> None:
     add.add_argument("--email", required=True)
     add.set_defaults(handler=_add_advisor)
 
-    availability = agenda_group.add_parser("availability", help="wekelijkse beschikbaarheid toevoegen of wissen")
+    availability = agenda_group.add_parser(
+        "availability", help="wekelijkse beschikbaarheid toevoegen of wissen"
+    )
     availability.add_argument("--email", required=True, help="e-mailadres van de adviseur")
     availability.add_argument("--days", required=True, help="bijv. ma, ma-vr of di,do")
     availability.add_argument("--from", dest="start", help="begintijd, bijv. 09:00")
@@ -58,8 +62,12 @@ def register(groups: argparse._SubParsersAction) -> None:
     leave.add_argument("--reason")
     leave.set_defaults(handler=_leave)
 
-    seed = agenda_group.add_parser("seed-sample", help="voorbeeldadviseurs voor ontwikkeling (verzonnen voornamen)")
-    seed.add_argument("--if-empty", action="store_true", help="alleen als er nog geen enkele adviseur is (make run)")
+    seed = agenda_group.add_parser(
+        "seed-sample", help="voorbeeldadviseurs voor ontwikkeling (verzonnen voornamen)"
+    )
+    seed.add_argument(
+        "--if-empty", action="store_true", help="alleen als er nog geen enkele adviseur is (make run)"
+    )
     seed.set_defaults(handler=_seed_sample)
 
 
@@ -70,8 +78,10 @@ def _list_appointments(args: argparse.Namespace) -> int:
         if not items:
             print("Geen boekingen.")
             return 0
-        print(f"{'referentie':<11} {'soort':<12} {'start':<17} {'status':<10} {'urgent':<6} {'adviseur':<10} "
-              f"{'naam':<24} {'gemeente':<15} CRM")
+        print(
+            f"{'referentie':<11} {'soort':<12} {'start':<17} {'status':<10} {'urgent':<6} {'adviseur':<10} "
+            f"{'naam':<24} {'gemeente':<15} CRM"
+        )
         for item in items:
             state = states[item.reference]
             print(
@@ -88,11 +98,17 @@ def _list_agenda(_args: argparse.Namespace) -> int:
         if not advisors:
             print("Nog geen adviseurs. Voeg ze toe met 'agenda add-advisor' of 'agenda seed-sample'.")
         for advisor in advisors:
-            print(f"{advisor.first_name} ({advisor.name}, {advisor.email}){'' if advisor.active else ' [inactief]'}")
+            print(
+                f"{advisor.first_name} ({advisor.name}, {advisor.email}){'' if advisor.active else ' [inactief]'}"
+            )
             for period in advisor.availability:
-                print(f"  {clock.WEEKDAY_NAMES[period.weekday]:<10} {period.start_time:%H:%M}-{period.end_time:%H:%M}")
+                print(
+                    f"  {clock.WEEKDAY_NAMES[period.weekday]:<10} {period.start_time:%H:%M}-{period.end_time:%H:%M}"
+                )
             for leave in advisor.leave:
-                print(f"  verlof {leave.first_day} t/m {leave.last_day}{' (' + leave.reason + ')' if leave.reason else ''}")
+                print(
+                    f"  verlof {leave.first_day} t/m {leave.last_day}{' (' + leave.reason + ')' if leave.reason else ''}"
+                )
     return 0
 
 
@@ -122,7 +138,9 @@ def _availability(args: argparse.Namespace) -> int:
                 agenda.add_availability(session, advisor, day, start, end)
         except agenda.AgendaError as error:
             raise CommandError(str(error)) from None
-        print(f"==> {advisor.first_name}: {', '.join(clock.WEEKDAY_NAMES[day] for day in days)} {start:%H:%M}-{end:%H:%M}")
+        print(
+            f"==> {advisor.first_name}: {', '.join(clock.WEEKDAY_NAMES[day] for day in days)} {start:%H:%M}-{end:%H:%M}"
+        )
     return 0
 
 
@@ -149,7 +167,7 @@ def _seed_sample(args: argparse.Namespace) -> int:
 
 
 def parse_days(text: str) -> list[int]:
-    """"ma-vr" -> [0..4], "di,do" -> [1, 3], "maandag" -> [0]."""
+    """ "ma-vr" -> [0..4], "di,do" -> [1, 3], "maandag" -> [0]."""
     days: list[int] = []
     for token in text.lower().replace(" ", "").split(","):
         first, _, last = token.partition("-")

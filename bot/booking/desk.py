@@ -139,8 +139,12 @@ def cancel(reference: str, email_or_phone: str) -> Booked:
         return _booked(appointments.cancel(session, reference, email_or_phone))
 
 
-def move(reference: str, email_or_phone: str, new_start: datetime, settings: Settings | None = None) -> Booked:
+def move(
+    reference: str, email_or_phone: str, new_start: datetime, settings: Settings | None = None
+) -> Booked:
     with session_scope() as session:
         return _booked(
-            appointments.move(session, reference, email_or_phone, new_start, settings=settings or get_settings())
+            appointments.move(
+                session, reference, email_or_phone, new_start, settings=settings or get_settings()
+            )
         )

@@ -1,6 +1,7 @@
 """Tables of the advisors' agenda: advisors, their weekly availability and leave,
 appointments and call-backs, and the slot claims that make double booking impossible.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -49,9 +50,14 @@ class Advisor(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 
     availability = relationship(
-        "Availability", back_populates="advisor", cascade="all, delete-orphan", order_by="Availability.weekday"
+        "Availability",
+        back_populates="advisor",
+        cascade="all, delete-orphan",
+        order_by="Availability.weekday",
     )
-    leave = relationship("Leave", back_populates="advisor", cascade="all, delete-orphan", order_by="Leave.first_day")
+    leave = relationship(
+        "Leave", back_populates="advisor", cascade="all, delete-orphan", order_by="Leave.first_day"
+    )
 
 
 class Availability(Base):
@@ -137,10 +143,14 @@ class SlotClaim(Base):
     """
 
     __tablename__ = "booking_slot_claims"
-    __table_args__ = (UniqueConstraint("advisor_id", "unit_start", name="uq_booking_slot_claims_advisor_unit"),)
+    __table_args__ = (
+        UniqueConstraint("advisor_id", "unit_start", name="uq_booking_slot_claims_advisor_unit"),
+    )
 
     id = Column(Integer, primary_key=True)
-    appointment_id = Column(Integer, ForeignKey("appointments.id", ondelete="CASCADE"), nullable=False, index=True)
+    appointment_id = Column(
+        Integer, ForeignKey("appointments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     advisor_id = Column(Integer, ForeignKey("advisors.id"), nullable=False)
     unit_start = Column(UTCDateTime, nullable=False)
 

@@ -4,11 +4,11 @@ wished moment written in free Dutch (the number of employees: bot/company.py).
 Every function returns the clean value, or None when the input is not usable;
 the form then re-asks with a response from domain.yml.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Optional
 
 import phonenumbers
 from dateparser.date import DateDataParser
@@ -19,14 +19,41 @@ from bot import clock
 
 # Dutch (and a few neighbouring) name particles, written in lower case inside a name.
 NAME_PARTICLES = frozenset(
-    {"van", "der", "den", "de", "het", "'t", "te", "ter", "ten", "in", "op", "onder", "uit", "aan",
-     "bij", "voor", "over", "von", "zu", "la", "le", "du", "des", "da", "di", "d'", "'s"}
+    {
+        "van",
+        "der",
+        "den",
+        "de",
+        "het",
+        "'t",
+        "te",
+        "ter",
+        "ten",
+        "in",
+        "op",
+        "onder",
+        "uit",
+        "aan",
+        "bij",
+        "voor",
+        "over",
+        "von",
+        "zu",
+        "la",
+        "le",
+        "du",
+        "des",
+        "da",
+        "di",
+        "d'",
+        "'s",
+    }
 )
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[-'’. ]+[^\W\d_]*)*$", re.UNICODE)
 
 
-def normalise_person_name(text: Optional[str]) -> Optional[str]:
-    """"jan van der berg" -> "Jan van der Berg"; "Anne-Marie de Vries" stays as typed.
+def normalise_person_name(text: str | None) -> str | None:
+    """ "jan van der berg" -> "Jan van der Berg"; "Anne-Marie de Vries" stays as typed.
 
     Letters, spaces, hyphens, apostrophes and dots (initials) only, at least two letters.
     Input that is all lower or all upper case is capitalised; mixed case is kept.
@@ -69,7 +96,7 @@ _EMAIL = re.compile(
 )
 
 
-def normalise_email(text: Optional[str]) -> Optional[str]:
+def normalise_email(text: str | None) -> str | None:
     """A syntactically valid address, trimmed, with the domain in lower case."""
     if not text:
         return None
@@ -84,7 +111,7 @@ def normalise_email(text: Optional[str]) -> Optional[str]:
     return f"{match['local']}@{match['domain'].lower()}"
 
 
-def same_email(first: Optional[str], second: Optional[str]) -> bool:
+def same_email(first: str | None, second: str | None) -> bool:
     return bool(first and second) and first.strip().casefold() == second.strip().casefold()
 
 
@@ -99,7 +126,7 @@ _REJECTED_PHONE_TYPES = {
 }
 
 
-def normalise_phone(text: Optional[str], region: str = "NL") -> Optional[str]:
+def normalise_phone(text: str | None, region: str = "NL") -> str | None:
     """A callable number in E.164 ("+31612345678"): Dutch mobile or landline written
     nationally ("06-12345678", "0592 123456") or internationally ("+31 6 …", "0031 …")."""
     if not text or len(text) > 40:
@@ -127,12 +154,12 @@ def format_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def same_phone(first: Optional[str], second: Optional[str]) -> bool:
+def same_phone(first: str | None, second: str | None) -> bool:
     first_number, second_number = normalise_phone(first), normalise_phone(second)
     return first_number is not None and first_number == second_number
 
 
-def contact_matches(given: Optional[str], email: Optional[str], phone: Optional[str]) -> bool:
+def contact_matches(given: str | None, email: str | None, phone: str | None) -> bool:
     """True when `given` is the e-mail (any case) or the phone number (any notation) of a booking."""
     if not given:
         return False
@@ -148,8 +175,19 @@ DAYPART_DEFAULTS = {"ochtend": time(9, 0), "middag": time(13, 0), "avond": time(
 DEFAULT_TIME = time(9, 0)
 
 _HOUR_WORDS = {
-    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
-    "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12,
+    "een": 1,
+    "één": 1,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "zes": 6,
+    "zeven": 7,
+    "acht": 8,
+    "negen": 9,
+    "tien": 10,
+    "elf": 11,
+    "twaalf": 12,
 }
 _HOUR = r"(\d{1,2}|" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + r")"
 _WEEKDAY_ALT = "|".join(clock.WEEKDAY_NAMES)
@@ -174,7 +212,7 @@ _FILLER = re.compile(
 )
 
 
-def parse_slot_text(text: Optional[str], now: datetime) -> Optional[datetime]:
+def parse_slot_text(text: str | None, now: datetime) -> datetime | None:
     """Understand a wished moment: "morgenochtend", "dinsdag om 10 uur", "15 december 14:00",
     "vrijdag half 3", "volgende week woensdag", or an ISO 8601 date-time (button payloads).
 
@@ -226,7 +264,7 @@ def parse_slot_text(text: Optional[str], now: datetime) -> Optional[datetime]:
     return moment
 
 
-def _parse_iso(text: str, now: datetime) -> Optional[datetime]:
+def _parse_iso(text: str, now: datetime) -> datetime | None:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?", text):
         return None
     try:
@@ -238,7 +276,7 @@ def _parse_iso(text: str, now: datetime) -> Optional[datetime]:
     return moment.astimezone(now.tzinfo)
 
 
-def _extract_time(text: str, daypart: Optional[str]) -> tuple[Optional[time], str]:
+def _extract_time(text: str, daypart: str | None) -> tuple[time | None, str]:
     patterns = [
         (rf"\bkwart over {_HOUR}\b", lambda h: (h, 15)),
         (rf"\bkwart voor {_HOUR}\b", lambda h: (h - 1, 45)),
@@ -259,11 +297,11 @@ def _extract_time(text: str, daypart: Optional[str]) -> tuple[Optional[time], st
         hour = _afternoon(hour, daypart)
         if not (0 <= hour <= 23 and 0 <= minute <= 59):
             return None, text
-        return time(hour, minute), text[: match.start()] + " " + text[match.end():]
+        return time(hour, minute), text[: match.start()] + " " + text[match.end() :]
     return None, text
 
 
-def _afternoon(hour: int, daypart: Optional[str]) -> int:
+def _afternoon(hour: int, daypart: str | None) -> int:
     if daypart in ("middag", "avond") and 1 <= hour < 12:
         return hour + 12
     if daypart is None and 1 <= hour <= 7:
@@ -271,7 +309,7 @@ def _afternoon(hour: int, daypart: Optional[str]) -> int:
     return hour
 
 
-def _parse_day(date_text: str, week_offset: int, now: datetime) -> Optional[date]:
+def _parse_day(date_text: str, week_offset: int, now: datetime) -> date | None:
     if not date_text:
         return None
     weekday_only = re.fullmatch(_WEEKDAY_ALT, date_text)
@@ -323,14 +361,11 @@ _TRAILING = " .,;:!?\"'"
 
 # Words that are an answer of another kind ("ja", "hallo", "stop"), never a whole name.
 NOT_A_NAME = frozenset(
-    """ja nee nou ok oke oké okay prima goed hallo hoi hey hai dag goedemorgen goedemiddag goedenavond
-    bedankt dank dankjewel dankuwel thanks stop stoppen help hulp niks niets geen weet onbekend test daar
-    allemaal even idee je u wel jullie hoor zeer heel erg mooi super""".split()
+    ["ja", "nee", "nou", "ok", "oke", "oké", "okay", "prima", "goed", "hallo", "hoi", "hey", "hai", "dag", "goedemorgen", "goedemiddag", "goedenavond", "bedankt", "dank", "dankjewel", "dankuwel", "thanks", "stop", "stoppen", "help", "hulp", "niks", "niets", "geen", "weet", "onbekend", "test", "daar", "allemaal", "even", "idee", "je", "u", "wel", "jullie", "hoor", "zeer", "heel", "erg", "mooi", "super"]
 )
 # Words that make a message a sentence rather than a name ("ik wil eerst weten wat het kost").
 _SENTENCE_WORDS = frozenset(
-    """ik je jij u we wij het een is ben bent zijn wil wilt wat hoe waar waarom wanneer welke niet wel
-    graag kan kunt mag moet heb heeft hebben dat dit deze die er om over ook nog maar dus als""".split()
+    ["ik", "je", "jij", "u", "we", "wij", "het", "een", "is", "ben", "bent", "zijn", "wil", "wilt", "wat", "hoe", "waar", "waarom", "wanneer", "welke", "niet", "wel", "graag", "kan", "kunt", "mag", "moet", "heb", "heeft", "hebben", "dat", "dit", "deze", "die", "er", "om", "over", "ook", "nog", "maar", "dus", "als"]
 )
 # "nog geen bedrijf", "heb ik (nog) niet": the person has no company (yet).
 _NO_COMPANY = re.compile(
@@ -342,7 +377,7 @@ _NO_COMPANY = re.compile(
 NO_COMPANY_YET = "Nog geen bedrijf"
 
 
-def person_name_from_text(text: Optional[str]) -> Optional[str]:
+def person_name_from_text(text: str | None) -> str | None:
     """The clean name in "mijn naam is jan de vries" or "Jan de Vries."; None if there is none.
 
     A name is taken as typed (any letters, particles, hyphens, initials); only what is clearly
@@ -360,7 +395,7 @@ def person_name_from_text(text: Optional[str]) -> Optional[str]:
     return normalise_person_name(candidate)
 
 
-def company_name_from_text(text: Optional[str]) -> Optional[str]:
+def company_name_from_text(text: str | None) -> str | None:
     """The company name as typed, without "ons bedrijf heet"; NO_COMPANY_YET for "nog geen";
     2 to 120 characters with a letter or digit; a bare "ja" or "hallo" is no name."""
     if not text:
@@ -375,7 +410,7 @@ def company_name_from_text(text: Optional[str]) -> Optional[str]:
     return name[0].upper() + name[1:]
 
 
-def email_from_text(text: Optional[str]) -> Optional[str]:
+def email_from_text(text: str | None) -> str | None:
     """The e-mail address in the text ("mijn mail is jan@example.org"), normalised."""
     if not text:
         return None
@@ -390,7 +425,7 @@ def email_from_text(text: Optional[str]) -> Optional[str]:
     return None
 
 
-def phone_from_text(text: Optional[str], region: str = "NL") -> Optional[str]:
+def phone_from_text(text: str | None, region: str = "NL") -> str | None:
     """The phone number in the text ("bel maar naar 06-12345678") in E.164."""
     if not text or len(text) > 200:
         return None
@@ -404,7 +439,7 @@ def phone_from_text(text: Optional[str], region: str = "NL") -> Optional[str]:
     return None
 
 
-def phone_matches(text: Optional[str], region: str = "NL") -> list[tuple[str, str]]:
+def phone_matches(text: str | None, region: str = "NL") -> list[tuple[str, str]]:
     """The phone numbers in a longer text: (E.164, the characters that held it)."""
     if not text or len(text) > 500:
         return []
@@ -416,18 +451,29 @@ def phone_matches(text: Optional[str], region: str = "NL") -> list[tuple[str, st
     return found
 
 
-def place_from_text(text: Optional[str]) -> Optional[str]:
+def place_from_text(text: str | None) -> str | None:
     """The place in "wij zitten in beilen" ("Beilen"), for municipality look-up or as typed."""
     if not text:
         return None
     place = " ".join(_PLACE_INTRO.sub("", text.strip()).split()).strip(_TRAILING)
-    if not 2 <= len(place) <= 60 or not re.search(r"[^\W\d_]", place) or place.startswith("/") or "@" in place:
+    if (
+        not 2 <= len(place) <= 60
+        or not re.search(r"[^\W\d_]", place)
+        or place.startswith("/")
+        or "@" in place
+    ):
         return None
     words = place.lower().split()
-    if len(words) > 5 or sum(word in _SENTENCE_WORDS for word in words) >= 2 or all(w in NOT_A_NAME for w in words):
+    if (
+        len(words) > 5
+        or sum(word in _SENTENCE_WORDS for word in words) >= 2
+        or all(w in NOT_A_NAME for w in words)
+    ):
         return None
     if place == place.lower():
-        place = "-".join(" ".join(word[:1].upper() + word[1:] for word in part.split(" ")) for part in place.split("-"))
+        place = "-".join(
+            " ".join(word[:1].upper() + word[1:] for word in part.split(" ")) for part in place.split("-")
+        )
     return place
 
 
@@ -444,8 +490,8 @@ _CONTACT_WORDS = (
 )
 
 
-def parse_contact_preference(text: Optional[str]) -> Optional[str]:
-    """"telefonisch graag" -> "telefoon", "via teams" -> "video"; None when unclear."""
+def parse_contact_preference(text: str | None) -> str | None:
+    """ "telefonisch graag" -> "telefoon", "via teams" -> "video"; None when unclear."""
     if not text:
         return None
     lowered = text.strip().lower()
@@ -468,7 +514,7 @@ _CANCEL_WORDS = re.compile(
 )
 
 
-def parse_cancel_choice(text: Optional[str]) -> Optional[str]:
+def parse_cancel_choice(text: str | None) -> str | None:
     """CANCEL for "afzeggen", MOVE for "kan het naar volgende week"; None when unclear or both."""
     if not text:
         return None

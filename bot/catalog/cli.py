@@ -1,5 +1,6 @@
 """`python -m bot catalog check` (validate content/*.yml) and `catalog load`
 (validate, then upsert into the database in one transaction)."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,14 +14,18 @@ from bot.cli import CommandError
 
 
 def register(groups: argparse._SubParsersAction) -> None:
-    catalog = groups.add_parser("catalog", help="inhoud: instrumenten, regelingen, bijeenkomsten").add_subparsers(
-        dest="command", required=True
-    )
+    catalog = groups.add_parser(
+        "catalog", help="inhoud: instrumenten, regelingen, bijeenkomsten"
+    ).add_subparsers(dest="command", required=True)
     check = catalog.add_parser("check", help="controleer de inhoudsbestanden zonder iets te laden")
-    check.add_argument("--dir", type=Path, default=CONTENT_DIR, help="map met de bestanden (standaard content/)")
+    check.add_argument(
+        "--dir", type=Path, default=CONTENT_DIR, help="map met de bestanden (standaard content/)"
+    )
     check.set_defaults(handler=_check)
     load = catalog.add_parser("load", help="controleer de inhoudsbestanden en laad ze in de database")
-    load.add_argument("--dir", type=Path, default=CONTENT_DIR, help="map met de bestanden (standaard content/)")
+    load.add_argument(
+        "--dir", type=Path, default=CONTENT_DIR, help="map met de bestanden (standaard content/)"
+    )
     load.set_defaults(handler=_load)
 
 

@@ -4,13 +4,15 @@ Validation collects every problem with its file and line ("content/instruments.y
 onbekend onderwerp 'exprot'") before anything touches the database; loading is one
 transaction that upserts every entry and retires the ones that left the files.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 
 import yaml
 from sqlalchemy import delete, select
@@ -140,7 +142,9 @@ def _to_python(node: yaml.Node, loader: yaml.SafeLoader, shown: str, problems: l
             key = str(key)
             if key in result:
                 problems.append(
-                    ContentProblem(shown, line, f"veld '{key}' staat dubbel (ook op regel {result.key_lines[key]})")
+                    ContentProblem(
+                        shown, line, f"veld '{key}' staat dubbel (ook op regel {result.key_lines[key]})"
+                    )
                 )
                 continue
             result.key_lines[key] = line
@@ -170,14 +174,14 @@ class InstrumentEntry:
     topics: tuple[str, ...]
     lead_for: frozenset[str]
     target_groups: frozenset[str]
-    municipalities: Optional[frozenset[str]]  # None: all municipalities
-    sectors: Optional[frozenset[str]]  # None: all sectors
+    municipalities: frozenset[str] | None  # None: all municipalities
+    sectors: frozenset[str] | None  # None: all sectors
     offer: str
     for_whom: str
     next_step: str
-    link: Optional[str]
-    active_from: Optional[date]
-    active_until: Optional[date]
+    link: str | None
+    active_from: date | None
+    active_until: date | None
     reviewed_on: date
     position: int
 
@@ -190,8 +194,8 @@ class SchemeEntry:
     agency: str
     aliases: frozenset[str]
     what_it_was: str
-    opened_on: Optional[date]
-    closed_on: Optional[date]
+    opened_on: date | None
+    closed_on: date | None
     follow_up_now: str
     link: str
     reviewed_on: date
@@ -202,12 +206,12 @@ class SchemeEntry:
 class EventEntry:
     id: str
     title: str
-    summary: Optional[str]
+    summary: str | None
     starts_at: datetime  # naive UTC
     ends_at: datetime  # naive UTC
     online: bool
-    place: Optional[str]
-    municipality: Optional[str]
+    place: str | None
+    municipality: str | None
     topic: str
     organiser: str
     signup_link: str
@@ -232,7 +236,9 @@ class Catalog:
 class _Fields:
     """Reads the fields of one entry, recording a problem (with its line) for each mistake."""
 
-    def __init__(self, entry: LocatedDict, shown: str, problems: list[ContentProblem], known: Iterable[str]) -> None:
+    def __init__(
+        self, entry: LocatedDict, shown: str, problems: list[ContentProblem], known: Iterable[str]
+    ) -> None:
         self.entry = entry
         self.shown = shown
         self.problems = problems
@@ -241,7 +247,7 @@ class _Fields:
             if key not in known:
                 self.problem(key, f"onbekend veld '{key}' (toegestaan: {', '.join(known)})")
 
-    def problem(self, key: Optional[str], message: str, line: Optional[int] = None) -> None:
+    def problem(self, key: str | None, message: str, line: int | None = None) -> None:
         self.ok = False
         if line is None:
             line = self.entry.line_of(key) if key else self.entry.line
@@ -255,7 +261,9 @@ class _Fields:
             return None
         return value
 
-    def text(self, key: str, required: bool = True, one_line: bool = False, max_length: int = 2000) -> Optional[str]:
+    def text(
+        self, key: str, required: bool = True, one_line: bool = False, max_length: int = 2000
+    ) -> str | None:
         value = self.raw(key, required)
         if value is None:
             return None
@@ -273,7 +281,7 @@ class _Fields:
                 self.problem(key, f"onbekende invulplek '{{{name}}}' in '{key}' (toegestaan: {allowed})")
         return value
 
-    def identifier(self, key: str) -> Optional[str]:
+    def identifier(self, key: str) -> str | None:
         value = self.raw(key, True)
         if value is None:
             return None
@@ -282,7 +290,7 @@ class _Fields:
             return None
         return value
 
-    def choice(self, key: str, allowed: Iterable[str]) -> Optional[str]:
+    def choice(self, key: str, allowed: Iterable[str]) -> str | None:
         value = self.raw(key, True)
         if value is None:
             return None
@@ -292,7 +300,7 @@ class _Fields:
             return None
         return value
 
-    def link(self, key: str, required: bool, allow_website: bool = False) -> Optional[str]:
+    def link(self, key: str, required: bool, allow_website: bool = False) -> str | None:
         value = self.raw(key, required)
         if value is None:
             return None
@@ -300,11 +308,13 @@ class _Fields:
             return value
         if not isinstance(value, str) or not _LINK.match(value.strip()):
             hint = " of {website}" if allow_website else ""
-            self.problem(key, f"'{key}' moet een volledige link zijn die met https:// begint{hint}, niet {value!r}")
+            self.problem(
+                key, f"'{key}' moet een volledige link zijn die met https:// begint{hint}, niet {value!r}"
+            )
             return None
         return value.strip()
 
-    def day(self, key: str, required: bool) -> Optional[date]:
+    def day(self, key: str, required: bool) -> date | None:
         value = self.raw(key, required)
         if value is None:
             return None
@@ -315,10 +325,12 @@ class _Fields:
                 raise ValueError
             return date.fromisoformat(value.strip())
         except ValueError:
-            self.problem(key, f"'{key}' is geen geldige datum: {value!r} (schrijf JJJJ-MM-DD, bijv. 2026-12-31)")
+            self.problem(
+                key, f"'{key}' is geen geldige datum: {value!r} (schrijf JJJJ-MM-DD, bijv. 2026-12-31)"
+            )
             return None
 
-    def moment(self, key: str, tz: tzinfo) -> Optional[datetime]:
+    def moment(self, key: str, tz: tzinfo) -> datetime | None:
         value = self.raw(key, True)
         if value is None:
             return None
@@ -328,7 +340,10 @@ class _Fields:
                 raise ValueError
             local = datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=tz)
         except ValueError:
-            self.problem(key, f"'{key}' is geen geldig tijdstip: {value!r} (schrijf JJJJ-MM-DD UU:MM, bijv. 2026-12-03 19:30)")
+            self.problem(
+                key,
+                f"'{key}' is geen geldig tijdstip: {value!r} (schrijf JJJJ-MM-DD UU:MM, bijv. 2026-12-03 19:30)",
+            )
             return None
         return local.astimezone(timezone.utc).replace(tzinfo=None)
 
@@ -346,9 +361,9 @@ class _Fields:
         key: str,
         required: bool,
         allow_all: bool,
-        check: Callable[[Any], Optional[str]],
+        check: Callable[[Any], str | None],
         what: str,
-    ) -> Optional[list[str]]:
+    ) -> list[str] | None:
         """A list of values (or `all`); `check` returns the stored form or None when invalid."""
         value = self.raw(key, required)
         if value is None:
@@ -373,7 +388,7 @@ class _Fields:
         return result
 
 
-def _in(allowed: Iterable[str]) -> Callable[[Any], Optional[str]]:
+def _in(allowed: Iterable[str]) -> Callable[[Any], str | None]:
     allowed = frozenset(allowed)
     return lambda value: value if value in allowed else None
 
@@ -398,7 +413,9 @@ def _entries(data: Any, section: str, shown: str, problems: list[ContentProblem]
     entries = []
     for index, item in enumerate(items):
         if not isinstance(item, LocatedDict):
-            problems.append(ContentProblem(shown, items.line_of(index), "verwacht een item met velden (id: …, name: …)"))
+            problems.append(
+                ContentProblem(shown, items.line_of(index), "verwacht een item met velden (id: …, name: …)")
+            )
         else:
             entries.append(item)
     return entries
@@ -413,7 +430,7 @@ class _Ids:
         self.problems = problems
         self.what = what
 
-    def add(self, value: Optional[str], line: int) -> bool:
+    def add(self, value: str | None, line: int) -> bool:
         if value is None:
             return False
         if value in self.seen:
@@ -433,16 +450,48 @@ class _Ids:
 # --------------------------------------------------------------------------- per file
 
 INSTRUMENT_FIELDS = (
-    "id", "name", "owner", "kind", "topics", "lead_for", "target_groups", "municipalities", "sectors",
-    "offer", "for_whom", "next_step", "link", "active_from", "active_until", "reviewed_on",
+    "id",
+    "name",
+    "owner",
+    "kind",
+    "topics",
+    "lead_for",
+    "target_groups",
+    "municipalities",
+    "sectors",
+    "offer",
+    "for_whom",
+    "next_step",
+    "link",
+    "active_from",
+    "active_until",
+    "reviewed_on",
 )
 SCHEME_FIELDS = (
-    "id", "name", "full_name", "agency", "aliases", "what_it_was", "opened_on", "closed_on",
-    "follow_up_now", "link", "reviewed_on",
+    "id",
+    "name",
+    "full_name",
+    "agency",
+    "aliases",
+    "what_it_was",
+    "opened_on",
+    "closed_on",
+    "follow_up_now",
+    "link",
+    "reviewed_on",
 )
 EVENT_FIELDS = (
-    "id", "title", "summary", "starts_at", "ends_at", "online", "place", "municipality",
-    "topic", "organiser", "signup_link",
+    "id",
+    "title",
+    "summary",
+    "starts_at",
+    "ends_at",
+    "online",
+    "place",
+    "municipality",
+    "topic",
+    "organiser",
+    "signup_link",
 )
 FACT_FIELDS = ("key", "text")
 
@@ -450,7 +499,7 @@ FACT_FIELDS = ("key", "text")
 _OFFICIAL_MUNICIPALITIES = {place_key(name): name for name in MUNICIPALITIES}
 
 
-def _municipality(value: str) -> Optional[str]:
+def _municipality(value: str) -> str | None:
     """The official name for a municipality in any case or hyphenation; villages are not accepted."""
     return _OFFICIAL_MUNICIPALITIES.get(place_key(value))
 
@@ -461,10 +510,14 @@ def _municipality_problem(value: Any, places: Places) -> str:
     return f"onbekende gemeente {value!r} (toegestaan: {', '.join(MUNICIPALITIES)})"
 
 
-def _read_instruments(path: Path, shown: str, places: Places, problems: list[ContentProblem]) -> list[InstrumentEntry]:
+def _read_instruments(
+    path: Path, shown: str, places: Places, problems: list[ContentProblem]
+) -> list[InstrumentEntry]:
     result = []
     ids = _Ids(shown, problems)
-    for position, entry in enumerate(_entries(read_yaml(path, shown, problems), "instruments", shown, problems)):
+    for position, entry in enumerate(
+        _entries(read_yaml(path, shown, problems), "instruments", shown, problems)
+    ):
         f = _Fields(entry, shown, problems, INSTRUMENT_FIELDS)
         id_ = f.identifier("id")
         unique = ids.add(id_, entry.line_of("id"))
@@ -508,7 +561,7 @@ def _read_instruments(path: Path, shown: str, places: Places, problems: list[Con
     return result
 
 
-def _municipality_values(f: _Fields, key: str, places: Places) -> Optional[list[str]]:
+def _municipality_values(f: _Fields, key: str, places: Places) -> list[str] | None:
     value = f.entry.get(key)
     if value is None or value == ALL:
         return None
@@ -526,7 +579,7 @@ def _municipality_values(f: _Fields, key: str, places: Places) -> Optional[list[
     return result
 
 
-def _sector(value: str) -> Optional[str]:
+def _sector(value: str) -> str | None:
     value = " ".join(value.lower().split())
     return value if _SECTOR.match(value) else None
 
@@ -563,14 +616,20 @@ def _read_schemes(path: Path, shown: str, problems: list[ContentProblem]) -> lis
         if f.ok and unique:
             result.append(
                 SchemeEntry(
-                    id=id_, aliases=frozenset(names), opened_on=opened_on, closed_on=closed_on, position=position,
+                    id=id_,
+                    aliases=frozenset(names),
+                    opened_on=opened_on,
+                    closed_on=closed_on,
+                    position=position,
                     **values,
                 )
             )
     return result
 
 
-def _read_events(path: Path, shown: str, places: Places, tz: tzinfo, problems: list[ContentProblem]) -> list[EventEntry]:
+def _read_events(
+    path: Path, shown: str, places: Places, tz: tzinfo, problems: list[ContentProblem]
+) -> list[EventEntry]:
     result = []
     ids = _Ids(shown, problems)
     for entry in _entries(read_yaml(path, shown, problems), "events", shown, problems):
@@ -601,19 +660,28 @@ def _read_events(path: Path, shown: str, places: Places, tz: tzinfo, problems: l
         if f.ok and unique:
             result.append(
                 EventEntry(
-                    id=id_, starts_at=starts_at, ends_at=ends_at, online=online, place=place,
-                    municipality=municipality, **values,
+                    id=id_,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    online=online,
+                    place=place,
+                    municipality=municipality,
+                    **values,
                 )
             )
     return result
 
 
-def _read_program(path: Path, shown: str, problems: list[ContentProblem]) -> tuple[list[FactEntry], dict[str, str]]:
+def _read_program(
+    path: Path, shown: str, problems: list[ContentProblem]
+) -> tuple[list[FactEntry], dict[str, str]]:
     data = read_yaml(path, shown, problems)
     if data is UNREADABLE:
         return [], {}
     if data is None:
-        problems.append(ContentProblem(shown, 1, "het bestand is leeg; verwacht 'facts:' en 'topic_keywords:'"))
+        problems.append(
+            ContentProblem(shown, 1, "het bestand is leeg; verwacht 'facts:' en 'topic_keywords:'")
+        )
         return [], {}
     if not isinstance(data, LocatedDict):
         problems.append(ContentProblem(shown, 1, "verwacht 'facts:' en 'topic_keywords:'"))
@@ -639,15 +707,23 @@ def _read_program(path: Path, shown: str, problems: list[ContentProblem]) -> tup
     if table is None:
         return facts, keywords
     if not isinstance(table, LocatedDict):
-        problems.append(ContentProblem(shown, data.line_of("topic_keywords"), "'topic_keywords' moet per onderwerp een lijst hebben"))
+        problems.append(
+            ContentProblem(
+                shown, data.line_of("topic_keywords"), "'topic_keywords' moet per onderwerp een lijst hebben"
+            )
+        )
         return facts, keywords
     for topic, words in table.items():
         line = table.line_of(topic)
         if topic not in TOPICS:
-            problems.append(ContentProblem(shown, line, f"onbekend onderwerp '{topic}' (toegestaan: {', '.join(TOPICS)})"))
+            problems.append(
+                ContentProblem(shown, line, f"onbekend onderwerp '{topic}' (toegestaan: {', '.join(TOPICS)})")
+            )
             continue
         if not isinstance(words, LocatedList):
-            problems.append(ContentProblem(shown, line, f"de trefwoorden van '{topic}' moeten een lijst zijn"))
+            problems.append(
+                ContentProblem(shown, line, f"de trefwoorden van '{topic}' moeten een lijst zijn")
+            )
             continue
         for index, word in enumerate(words):
             word_line = words.line_of(index)
@@ -669,7 +745,7 @@ def scheme_key(text: str) -> str:
 # --------------------------------------------------------------------------- reading and loading
 
 
-def read_catalog(content_dir: Path = CONTENT_DIR, tz: Optional[tzinfo] = None) -> Catalog:
+def read_catalog(content_dir: Path = CONTENT_DIR, tz: tzinfo | None = None) -> Catalog:
     """All content, validated. Raises ContentInvalid listing every problem."""
     content_dir = Path(content_dir)
     tz = tz or get_settings().tz
@@ -684,10 +760,14 @@ def read_catalog(content_dir: Path = CONTENT_DIR, tz: Optional[tzinfo] = None) -
             return str(path)
 
     catalog = Catalog()
-    catalog.instruments = _read_instruments(content_dir / INSTRUMENTS_FILE, shown(INSTRUMENTS_FILE), places, problems)
+    catalog.instruments = _read_instruments(
+        content_dir / INSTRUMENTS_FILE, shown(INSTRUMENTS_FILE), places, problems
+    )
     catalog.schemes = _read_schemes(content_dir / SCHEMES_FILE, shown(SCHEMES_FILE), problems)
     catalog.events = _read_events(content_dir / EVENTS_FILE, shown(EVENTS_FILE), places, tz, problems)
-    catalog.facts, catalog.topic_keywords = _read_program(content_dir / PROGRAM_FILE, shown(PROGRAM_FILE), problems)
+    catalog.facts, catalog.topic_keywords = _read_program(
+        content_dir / PROGRAM_FILE, shown(PROGRAM_FILE), problems
+    )
     if problems:
         raise ContentInvalid(problems)
     return catalog
@@ -713,7 +793,9 @@ class LoadReport:
 def load_catalog(session: Session, catalog: Catalog) -> LoadReport:
     """Upserts every entry and retires what is no longer in the files (the caller commits)."""
     report = LoadReport()
-    _upsert(session, Instrument, catalog.instruments, _instrument_state, _apply_instrument, report.instruments)
+    _upsert(
+        session, Instrument, catalog.instruments, _instrument_state, _apply_instrument, report.instruments
+    )
     _upsert(session, Scheme, catalog.schemes, _scheme_state, _apply_scheme, report.schemes)
     _upsert(session, Event, catalog.events, _event_state, _apply_event, report.events)
     _upsert(session, ProgramFact, catalog.facts, _fact_state, _apply_fact, report.facts, key="key")
@@ -770,14 +852,34 @@ def _instrument_state(item) -> tuple:
     if isinstance(item, InstrumentEntry):
         topics = tuple((t, i, t in item.lead_for) for i, t in enumerate(item.topics))
         return (
-            item.name, item.owner, item.kind, item.offer, item.for_whom, item.next_step, item.link,
-            item.active_from, item.active_until, item.reviewed_on, topics, item.target_groups,
-            item.municipalities, item.sectors,
+            item.name,
+            item.owner,
+            item.kind,
+            item.offer,
+            item.for_whom,
+            item.next_step,
+            item.link,
+            item.active_from,
+            item.active_until,
+            item.reviewed_on,
+            topics,
+            item.target_groups,
+            item.municipalities,
+            item.sectors,
         )
     topics = tuple(sorted(((t.topic, t.position, t.lead) for t in item.topics), key=lambda t: t[1]))
     return (
-        item.name, item.owner, item.kind, item.offer, item.for_whom, item.next_step, item.link,
-        item.active_from, item.active_until, item.reviewed_on, topics,
+        item.name,
+        item.owner,
+        item.kind,
+        item.offer,
+        item.for_whom,
+        item.next_step,
+        item.link,
+        item.active_from,
+        item.active_until,
+        item.reviewed_on,
+        topics,
         frozenset(g.target_group for g in item.target_groups),
         None if item.all_municipalities else frozenset(m.municipality for m in item.municipalities),
         None if item.all_sectors else frozenset(s.sector for s in item.sectors),
@@ -786,8 +888,17 @@ def _instrument_state(item) -> tuple:
 
 def _apply_instrument(row: Instrument, entry: InstrumentEntry) -> None:
     for name in (
-        "name", "owner", "kind", "offer", "for_whom", "next_step", "link", "active_from", "active_until",
-        "reviewed_on", "position",
+        "name",
+        "owner",
+        "kind",
+        "offer",
+        "for_whom",
+        "next_step",
+        "link",
+        "active_from",
+        "active_until",
+        "reviewed_on",
+        "position",
     ):
         setattr(row, name, getattr(entry, name))
     row.all_municipalities = entry.municipalities is None
@@ -798,12 +909,37 @@ def _apply_instrument(row: Instrument, entry: InstrumentEntry) -> None:
         lambda topic, **a: InstrumentTopic(topic=topic, **a),
         lambda r: r.topic,
     )
-    _sync(row.target_groups, {g: {} for g in entry.target_groups}, lambda g: InstrumentTargetGroup(target_group=g), lambda r: r.target_group)
-    _sync(row.municipalities, {m: {} for m in entry.municipalities or ()}, lambda m: InstrumentMunicipality(municipality=m), lambda r: r.municipality)
-    _sync(row.sectors, {s: {} for s in entry.sectors or ()}, lambda s: InstrumentSector(sector=s), lambda r: r.sector)
+    _sync(
+        row.target_groups,
+        {g: {} for g in entry.target_groups},
+        lambda g: InstrumentTargetGroup(target_group=g),
+        lambda r: r.target_group,
+    )
+    _sync(
+        row.municipalities,
+        {m: {} for m in entry.municipalities or ()},
+        lambda m: InstrumentMunicipality(municipality=m),
+        lambda r: r.municipality,
+    )
+    _sync(
+        row.sectors,
+        {s: {} for s in entry.sectors or ()},
+        lambda s: InstrumentSector(sector=s),
+        lambda r: r.sector,
+    )
 
 
-_SCHEME_COLUMNS = ("name", "full_name", "agency", "what_it_was", "opened_on", "closed_on", "follow_up_now", "link", "reviewed_on")
+_SCHEME_COLUMNS = (
+    "name",
+    "full_name",
+    "agency",
+    "what_it_was",
+    "opened_on",
+    "closed_on",
+    "follow_up_now",
+    "link",
+    "reviewed_on",
+)
 
 
 def _scheme_state(item) -> tuple:
@@ -817,7 +953,18 @@ def _apply_scheme(row: Scheme, entry: SchemeEntry) -> None:
     _sync(row.aliases, {a: {} for a in entry.aliases}, lambda a: SchemeAlias(alias=a), lambda r: r.alias)
 
 
-_EVENT_COLUMNS = ("title", "summary", "starts_at", "ends_at", "online", "place", "municipality", "topic", "organiser", "signup_link")
+_EVENT_COLUMNS = (
+    "title",
+    "summary",
+    "starts_at",
+    "ends_at",
+    "online",
+    "place",
+    "municipality",
+    "topic",
+    "organiser",
+    "signup_link",
+)
 
 
 def _event_state(item) -> tuple:
@@ -838,7 +985,7 @@ def _apply_fact(row: ProgramFact, entry: FactEntry) -> None:
     row.position = entry.position
 
 
-def load_content(content_dir: Path = CONTENT_DIR, url: Optional[str] = None) -> LoadReport:
+def load_content(content_dir: Path = CONTENT_DIR, url: str | None = None) -> LoadReport:
     """Validates all files, then loads them in one transaction (nothing is loaded on any error)."""
     catalog = read_catalog(content_dir)
     with session_scope(url) as session:

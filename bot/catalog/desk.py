@@ -26,7 +26,13 @@ def topic_answer(
 ) -> TopicAnswer:
     with session_scope() as session:
         return queries.topic_answer(
-            session, topic, size=size, municipality=municipality, sector=sector, today=today, may_ask_size=may_ask_size
+            session,
+            topic,
+            size=size,
+            municipality=municipality,
+            sector=sector,
+            today=today,
+            may_ask_size=may_ask_size,
         )
 
 

@@ -2,6 +2,7 @@
 
 Only data is laid out here; the framing sentences around it are domain.yml responses.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -42,9 +43,9 @@ _OWNER_IN_SENTENCE = {
 
 
 def owner_in_sentence(owner: str) -> str:
-    """"Gemeente Assen" -> "de gemeente Assen", "KVK" -> "de KVK", "RVO" stays "RVO"."""
+    """ "Gemeente Assen" -> "de gemeente Assen", "KVK" -> "de KVK", "RVO" stays "RVO"."""
     if owner.lower().startswith("gemeente "):
-        return f"de gemeente {owner[len('gemeente '):]}"
+        return f"de gemeente {owner[len('gemeente ') :]}"
     return _OWNER_IN_SENTENCE.get(owner.lower(), owner)
 
 

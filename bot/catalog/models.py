@@ -7,6 +7,7 @@ index lookup. "All municipalities" and "all sectors" are flags, not 12 rows.
 Nothing is ever deleted by a content load: entries that leave the files are retired.
 Times are stored as naive UTC.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -28,7 +29,9 @@ from bot.db import Base
 
 class Instrument(Base):
     __tablename__ = "catalog_instruments"
-    __table_args__ = (CheckConstraint("kind IN ('own', 'partner', 'national')", name="ck_catalog_instruments_kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('own', 'partner', 'national')", name="ck_catalog_instruments_kind"),
+    )
 
     id = Column(String(80), primary_key=True)
     name = Column(String(200), nullable=False)
@@ -62,7 +65,9 @@ class InstrumentTopic(Base):
     __tablename__ = "catalog_instrument_topics"
     __table_args__ = (Index("ix_catalog_instrument_topics_topic", "topic", "instrument_id"),)
 
-    instrument_id = Column(String(80), ForeignKey("catalog_instruments.id", ondelete="CASCADE"), primary_key=True)
+    instrument_id = Column(
+        String(80), ForeignKey("catalog_instruments.id", ondelete="CASCADE"), primary_key=True
+    )
     topic = Column(String(32), primary_key=True)
     position = Column(Integer, nullable=False, default=0)
     lead = Column(Boolean, nullable=False, default=False)
@@ -72,7 +77,9 @@ class InstrumentTargetGroup(Base):
     __tablename__ = "catalog_instrument_target_groups"
     __table_args__ = (Index("ix_catalog_instrument_target_groups_group", "target_group", "instrument_id"),)
 
-    instrument_id = Column(String(80), ForeignKey("catalog_instruments.id", ondelete="CASCADE"), primary_key=True)
+    instrument_id = Column(
+        String(80), ForeignKey("catalog_instruments.id", ondelete="CASCADE"), primary_key=True
+    )
     target_group = Column(String(32), primary_key=True)
 
 
@@ -80,7 +87,9 @@ class InstrumentMunicipality(Base):
     __tablename__ = "catalog_instrument_municipalities"
     __table_args__ = (Index("ix_catalog_instrument_municipalities_name", "municipality", "instrument_id"),)
 
-    instrument_id = Column(String(80), ForeignKey("catalog_instruments.id", ondelete="CASCADE"), primary_key=True)
+    instrument_id = Column(
+        String(80), ForeignKey("catalog_instruments.id", ondelete="CASCADE"), primary_key=True
+    )
     municipality = Column(String(64), primary_key=True)
 
 
@@ -88,7 +97,9 @@ class InstrumentSector(Base):
     __tablename__ = "catalog_instrument_sectors"
     __table_args__ = (Index("ix_catalog_instrument_sectors_sector", "sector", "instrument_id"),)
 
-    instrument_id = Column(String(80), ForeignKey("catalog_instruments.id", ondelete="CASCADE"), primary_key=True)
+    instrument_id = Column(
+        String(80), ForeignKey("catalog_instruments.id", ondelete="CASCADE"), primary_key=True
+    )
     sector = Column(String(64), primary_key=True)
 
 
@@ -119,7 +130,9 @@ class SchemeAlias(Base):
     __tablename__ = "catalog_scheme_aliases"
 
     alias = Column(String(120), primary_key=True)
-    scheme_id = Column(String(32), ForeignKey("catalog_schemes.id", ondelete="CASCADE"), nullable=False, index=True)
+    scheme_id = Column(
+        String(32), ForeignKey("catalog_schemes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
 
 
 class Event(Base):

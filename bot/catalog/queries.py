@@ -3,12 +3,13 @@ schemes, upcoming events and the program's facts. Returns plain data, no Rasa ty
 
 Texts may hold {phone}, {email} and {website}; they are filled in here from settings.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Optional, Sequence
 
 from sqlalchemy import and_, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session
@@ -51,7 +52,7 @@ class InstrumentView:
     offer: str
     for_whom: str
     next_step: str
-    link: Optional[str]
+    link: str | None
     score: int
     lead: bool
 
@@ -60,21 +61,25 @@ class InstrumentView:
         return self.kind == OWN
 
 
-def fill_placeholders(text: Optional[str], settings: Optional[Settings] = None) -> Optional[str]:
+def fill_placeholders(text: str | None, settings: Settings | None = None) -> str | None:
     if text is None:
         return None
     settings = settings or get_settings()
-    values = {"phone": settings.helpdesk_phone, "email": settings.helpdesk_email, "website": settings.helpdesk_website}
+    values = {
+        "phone": settings.helpdesk_phone,
+        "email": settings.helpdesk_email,
+        "website": settings.helpdesk_website,
+    }
     return re.sub(r"{(phone|email|website)}", lambda match: values[match.group(1)], text)
 
 
 def best_instruments(
     session: Session,
     topic: str,
-    target_group: Optional[str] = None,
-    municipality: Optional[str] = None,
-    sector: Optional[str] = None,
-    today: Optional[date] = None,
+    target_group: str | None = None,
+    municipality: str | None = None,
+    sector: str | None = None,
+    today: date | None = None,
     limit: int = 3,
 ) -> list[InstrumentView]:
     """The instruments that fit best, best first.
@@ -181,7 +186,9 @@ def best_instruments(
     return [instrument_view(row, settings, score=score, lead=bool(row.lead)) for row, score in chosen]
 
 
-def instrument_view(row: Instrument, settings: Settings, score: int = 0, lead: bool = False) -> InstrumentView:
+def instrument_view(
+    row: Instrument, settings: Settings, score: int = 0, lead: bool = False
+) -> InstrumentView:
     """What an answer shows of one instrument, with the contact details filled in."""
     return InstrumentView(
         id=row.id,
@@ -210,7 +217,7 @@ def instruments_by_ids(session: Session, ids: Sequence[str]) -> list[InstrumentV
     ]
 
 
-def partner_fits_better(instruments: Sequence[InstrumentView]) -> Optional[InstrumentView]:
+def partner_fits_better(instruments: Sequence[InstrumentView]) -> InstrumentView | None:
     """The partner's instrument when it ranks above everything the program offers itself."""
     if instruments and not instruments[0].is_own:
         best_own = max((i.score for i in instruments if i.is_own), default=None)
@@ -222,9 +229,9 @@ def partner_fits_better(instruments: Sequence[InstrumentView]) -> Optional[Instr
 def size_changes_answer(
     session: Session,
     topic: str,
-    municipality: Optional[str] = None,
-    sector: Optional[str] = None,
-    today: Optional[date] = None,
+    municipality: str | None = None,
+    sector: str | None = None,
+    today: date | None = None,
     limit: int = 3,
 ) -> bool:
     """Whether knowing the company size would change which instruments are named."""
@@ -244,7 +251,7 @@ NO_SIZE_QUESTION = frozenset({"start", "crisis"})
 class TopicAnswer:
     topic: str
     instruments: list[InstrumentView]
-    partner_first: Optional[InstrumentView]  # a partner fits better than the program
+    partner_first: InstrumentView | None  # a partner fits better than the program
     ask_size: bool  # knowing the company size would change the answer
     beyond_sme: bool  # more than 250 people
 
@@ -252,10 +259,10 @@ class TopicAnswer:
 def topic_answer(
     session: Session,
     topic: str,
-    size: Optional[CompanySize] = None,
-    municipality: Optional[str] = None,
-    sector: Optional[str] = None,
-    today: Optional[date] = None,
+    size: CompanySize | None = None,
+    municipality: str | None = None,
+    sector: str | None = None,
+    today: date | None = None,
     may_ask_size: bool = True,
     limit: int = 3,
 ) -> TopicAnswer:
@@ -299,8 +306,8 @@ class SchemeView:
     full_name: str
     agency: str
     what_it_was: str
-    opened_on: Optional[date]
-    closed_on: Optional[date]
+    opened_on: date | None
+    closed_on: date | None
     follow_up_now: str
     link: str
 
@@ -321,18 +328,20 @@ def _scheme_view(row: Scheme, settings: Settings) -> SchemeView:
 
 def schemes(session: Session) -> list[SchemeView]:
     settings = get_settings()
-    rows = session.scalars(select(Scheme).where(Scheme.retired == false()).order_by(Scheme.position, Scheme.id))
+    rows = session.scalars(
+        select(Scheme).where(Scheme.retired == false()).order_by(Scheme.position, Scheme.id)
+    )
     return [_scheme_view(row, settings) for row in rows]
 
 
-def scheme(session: Session, scheme_id: str) -> Optional[SchemeView]:
+def scheme(session: Session, scheme_id: str) -> SchemeView | None:
     row = session.get(Scheme, scheme_id)
     if row is None or row.retired:
         return None
     return _scheme_view(row, get_settings())
 
 
-def find_scheme_id(session: Session, text: Optional[str]) -> Optional[str]:
+def find_scheme_id(session: Session, text: str | None) -> str | None:
     """The canonical scheme id for what someone typed: "tozo", "Tozo-lening", "BMKB-C", "now 3"."""
     if not text or not isinstance(text, str):
         return None
@@ -351,7 +360,9 @@ def find_scheme_id(session: Session, text: Optional[str]) -> Optional[str]:
         return found
     # "mijn tozo van de gemeente": a single known name inside a longer text.
     words = key.split()
-    phrases = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 6) + 1)}
+    phrases = {
+        " ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 6) + 1)
+    }
     phrases |= {phrase.replace(" ", "_") for phrase in phrases}
     ids = set(session.scalars(select(Scheme.id).where(Scheme.id.in_(phrases), Scheme.retired == false())))
     ids |= set(
@@ -371,12 +382,12 @@ def find_scheme_id(session: Session, text: Optional[str]) -> Optional[str]:
 class EventView:
     id: str
     title: str
-    summary: Optional[str]
+    summary: str | None
     starts_at: datetime  # aware, in the help desk's time zone
     ends_at: datetime
     online: bool
-    place: Optional[str]
-    municipality: Optional[str]
+    place: str | None
+    municipality: str | None
     topic: str
     organiser: str
     signup_link: str
@@ -385,8 +396,8 @@ class EventView:
 def upcoming_events(
     session: Session,
     now: datetime,
-    municipality: Optional[str] = None,
-    topic: Optional[str] = None,
+    municipality: str | None = None,
+    topic: str | None = None,
     limit: int = 5,
 ) -> list[EventView]:
     """Events that have not ended at `now`, nearest first. With a municipality:
@@ -419,7 +430,7 @@ def upcoming_events(
     ]
 
 
-def topic_in_text(session: Session, text: Optional[str]) -> Optional[str]:
+def topic_in_text(session: Session, text: str | None) -> str | None:
     """The topic whose keyword starts a word in the text ("webinar over exporteren" -> export)."""
     if not text:
         return None
@@ -434,7 +445,7 @@ def topic_in_text(session: Session, text: Optional[str]) -> Optional[str]:
     # The events topic itself ("netwerkbijeenkomst") is no filter when a subject is named too.
     if len(topics) > 1:
         topics.discard("events")
-    return max((item for item in found if item[1] in topics))[1]
+    return max(item for item in found if item[1] in topics)[1]
 
 
 # --------------------------------------------------------------------------- program facts
@@ -448,5 +459,7 @@ class Fact:
 
 def program_facts(session: Session) -> list[Fact]:
     settings = get_settings()
-    rows = session.scalars(select(ProgramFact).where(ProgramFact.retired == false()).order_by(ProgramFact.position))
+    rows = session.scalars(
+        select(ProgramFact).where(ProgramFact.retired == false()).order_by(ProgramFact.position)
+    )
     return [Fact(key=row.key, text=fill_placeholders(row.text, settings)) for row in rows]

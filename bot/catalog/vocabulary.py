@@ -1,4 +1,5 @@
 """The fixed values that catalog content may use (contract §4 and issue 3)."""
+
 from __future__ import annotations
 
 TOPICS: tuple[str, ...] = (
@@ -25,7 +26,18 @@ PARTNER = "partner"
 NATIONAL = "national"
 KINDS: tuple[str, ...] = (OWN, PARTNER, NATIONAL)
 
-SCHEME_IDS: tuple[str, ...] = ("now", "tozo", "tvl", "togs", "belastinguitstel", "bmkb_c", "go_c", "kkc", "col", "tonk")
+SCHEME_IDS: tuple[str, ...] = (
+    "now",
+    "tozo",
+    "tvl",
+    "togs",
+    "belastinguitstel",
+    "bmkb_c",
+    "go_c",
+    "kkc",
+    "col",
+    "tonk",
+)
 
 # Placeholders allowed in content texts, filled from settings when answering.
 PLACEHOLDERS: tuple[str, ...] = ("phone", "email", "website")

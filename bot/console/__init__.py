@@ -1,4 +1,5 @@
 """The advisors' console (`/console/`) and the JSON API (`/api/`). Built in issue 10."""
+
 from __future__ import annotations
 
 from starlette.routing import BaseRoute

@@ -1,4 +1,5 @@
 """Alembic environment: migrates the database named by the caller (or DATABASE_URL)."""
+
 from alembic import context
 
 from bot.db import Base, get_engine

@@ -4,6 +4,7 @@
 `bot.console`, which mounts them with their own authentication. Every response gets
 the security headers of `bot.web.security`. Served by uvicorn (`python -m bot web serve`).
 """
+
 from __future__ import annotations
 
 from starlette.applications import Starlette

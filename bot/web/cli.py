@@ -1,4 +1,5 @@
 """`python -m bot web serve`: the web app on BIND_HOST:WEB_PORT (started by `make run`)."""
+
 from __future__ import annotations
 
 import argparse

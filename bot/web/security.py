@@ -1,5 +1,6 @@
 """Security headers on every response of the web app: a Content-Security-Policy without
 `unsafe-inline`, no framing, no referrer, no content sniffing."""
+
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders

@@ -1,5 +1,6 @@
 """The demo page of the program's website (`/`) and the chat widget's files
 (`/widget.js`, `/widget.css`). Built in issue 9."""
+
 from __future__ import annotations
 
 from starlette.routing import BaseRoute

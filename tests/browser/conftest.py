@@ -5,6 +5,7 @@ download), against the real help desk of the `helpdesk` fixture (tests/conftest.
 axe-core (node_modules, installed by scripts/browser_setup.sh) in the page and returns
 the serious and critical violations of the WCAG 2.0/2.1 A and AA rules.
 """
+
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,5 @@
 """End to end: booking an advisor over the REST channel, down to the CRM."""
+
 from __future__ import annotations
 
 import re
@@ -64,7 +65,10 @@ def test_a_booking_over_rest_reaches_the_agenda_and_the_crm(helpdesk, crm):
 
     listing = subprocess.run(
         [helpdesk["python"], "-m", "bot", "appointments", "list"],
-        env=helpdesk["env"], capture_output=True, text=True, check=True,
+        env=helpdesk["env"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     line = next(line for line in listing.splitlines() if reference in line)
     assert "Midden-Drenthe" in line, "the village is stored as its municipality"
@@ -76,7 +80,9 @@ def test_a_booking_over_rest_reaches_the_agenda_and_the_crm(helpdesk, crm):
         time.sleep(1)
     [case] = [item for item in crm.received if item["body"].get("reference") == reference]
     body = case["body"]
-    assert case["key"] and case["key"] == body["idempotency_key"], "every delivery carries its Idempotency-Key"
+    assert case["key"] and case["key"] == body["idempotency_key"], (
+        "every delivery carries its Idempotency-Key"
+    )
     assert body["event"] == crm_outbox.BOOKED_EVENT
     assert body["conversation_id"] == sender
     assert body["contact"]["municipality"] == "Midden-Drenthe"

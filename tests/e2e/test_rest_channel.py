@@ -1,4 +1,5 @@
 """End to end: the real Rasa server, action server and databases, over HTTP."""
+
 from __future__ import annotations
 
 import uuid
@@ -25,7 +26,9 @@ def test_hallo_gets_a_dutch_greeting_with_topics(helpdesk):
 
 
 def test_topic_question_names_the_instrument_from_the_catalog(helpdesk):
-    replies = send(helpdesk["base"], new_sender(), "Wij willen gaan exporteren naar Duitsland, wie kan ons helpen?")
+    replies = send(
+        helpdesk["base"], new_sender(), "Wij willen gaan exporteren naar Duitsland, wie kan ons helpen?"
+    )
     assert "Exportcarrousel" in texts(replies)
 
 
@@ -64,7 +67,9 @@ def test_conversation_is_kept_in_the_sql_tracker_store(helpdesk):
     import sqlite3
 
     with sqlite3.connect(helpdesk["work"] / "tracker.db") as connection:
-        stored = connection.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+        stored = connection.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[
+            0
+        ]
     assert stored > 0
 
 

@@ -1,4 +1,5 @@
 """Helpers for the booking, CRM, clock and contact tests: a fixed "now" and a small agenda."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -34,8 +35,12 @@ def fake_now(monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
     set_env(monkeypatch, LOKET_FAKE_NOW=moment)
 
 
-def add_weekday_advisor(session, first_name: str = "Femke", start: str = "09:00", end: str = "17:00", days=range(5)):
-    advisor = agenda.add_advisor(session, first_name, f"{first_name} (test)", f"{first_name.lower()}@adviseurs.example.org")
+def add_weekday_advisor(
+    session, first_name: str = "Femke", start: str = "09:00", end: str = "17:00", days=range(5)
+):
+    advisor = agenda.add_advisor(
+        session, first_name, f"{first_name} (test)", f"{first_name.lower()}@adviseurs.example.org"
+    )
     for weekday in days:
         agenda.add_availability(session, advisor, weekday, time.fromisoformat(start), time.fromisoformat(end))
     return advisor

@@ -1,12 +1,14 @@
 """Shared helpers for the catalog tests: small content files, trackers, rendering."""
+
 from __future__ import annotations
 
 import asyncio
 import shutil
 import textwrap
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import yaml
 from rasa_sdk import Tracker
@@ -76,7 +78,13 @@ def write_content(folder: Path, **files: str) -> Path:
     """A content folder with the small valid files, some replaced by `files`
     (keys: instruments, schemes, events, program, places)."""
     folder.mkdir(parents=True, exist_ok=True)
-    defaults = {"instruments": INSTRUMENTS, "schemes": SCHEMES, "events": EVENTS, "program": PROGRAM, "places": PLACES}
+    defaults = {
+        "instruments": INSTRUMENTS,
+        "schemes": SCHEMES,
+        "events": EVENTS,
+        "program": PROGRAM,
+        "places": PLACES,
+    }
     defaults.update(files)
     for name, text in defaults.items():
         (folder / f"{name}.yml").write_text(textwrap.dedent(text), encoding="utf-8")
@@ -103,7 +111,7 @@ def tracker(
     intent: str,
     text: str = "",
     entities: Iterable[tuple[str, str]] = (),
-    slots: Optional[dict[str, Any]] = None,
+    slots: dict[str, Any] | None = None,
 ) -> Tracker:
     latest = {
         "intent": {"name": intent, "confidence": 0.95},

@@ -1,16 +1,18 @@
 """Helpers for the booking and cancel form tests: trackers shaped the way Rasa sends
 them to the action server, a sample agenda, and running actions."""
+
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import yaml
+from booking_support import THURSDAY_10, fake_now, set_env
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from booking_support import THURSDAY_10, fake_now, set_env
 from bot.booking import agenda
 from bot.db import session_scope
 
@@ -36,8 +38,8 @@ def slot(name: str, value: Any) -> dict[str, Any]:
 
 def tracker(
     history: Iterable[dict[str, Any]] = (),
-    slots: Optional[dict[str, Any]] = None,
-    active_loop: Optional[str] = None,
+    slots: dict[str, Any] | None = None,
+    active_loop: str | None = None,
     latest_action: str = "action_listen",
 ) -> Tracker:
     """A tracker whose latest message is the last user event of `history`."""
@@ -45,17 +47,23 @@ def tracker(
     turns = [event for event in events if event["event"] == "user"]
     latest = turns[-1]["parse_data"] if turns else {}
     return Tracker(
-        SENDER, dict(slots or {}), latest, events, False, None,
-        {"name": active_loop} if active_loop else {}, latest_action,
+        SENDER,
+        dict(slots or {}),
+        latest,
+        events,
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        latest_action,
     )
 
 
 def form_tracker(
     form: str,
-    requested: Optional[str],
+    requested: str | None,
     candidates: dict[str, Any],
     history: Iterable[dict[str, Any]] = (),
-    slots: Optional[dict[str, Any]] = None,
+    slots: dict[str, Any] | None = None,
 ) -> Tracker:
     """What Rasa's form sends to its validation action: the history, the requested slot,
     the form's own action and then the slot candidates of this turn."""
@@ -71,7 +79,7 @@ def run(action, track: Tracker) -> tuple[CollectingDispatcher, list[dict[str, An
     return dispatcher, events
 
 
-def responses(dispatcher: CollectingDispatcher) -> list[Optional[str]]:
+def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
     return [message.get("response") for message in dispatcher.messages]
 
 
@@ -91,9 +99,16 @@ def seed_sample_advisors() -> None:
 def sample_agenda(monkeypatch) -> None:
     """Default hours and lengths, now Thursday 10:00, and the sample advisors."""
     set_env(
-        monkeypatch, LOKET_CRISIS_MODE=None, LOKET_HOTLINE_HOURS=None, LOKET_HELPDESK_HOURS=None,
-        LOKET_APPOINTMENT_MINUTES=None, LOKET_CALLBACK_MINUTES=None, LOKET_URGENT_CALLBACK_WINDOWS=None,
-        LOKET_BOOKING_HORIZON_DAYS=None, LOKET_TZ=None, HELPDESK_PHONE=HELPDESK_PHONE,
+        monkeypatch,
+        LOKET_CRISIS_MODE=None,
+        LOKET_HOTLINE_HOURS=None,
+        LOKET_HELPDESK_HOURS=None,
+        LOKET_APPOINTMENT_MINUTES=None,
+        LOKET_CALLBACK_MINUTES=None,
+        LOKET_URGENT_CALLBACK_WINDOWS=None,
+        LOKET_BOOKING_HORIZON_DAYS=None,
+        LOKET_TZ=None,
+        HELPDESK_PHONE=HELPDESK_PHONE,
     )
     fake_now(monkeypatch, THURSDAY_10)
     seed_sample_advisors()

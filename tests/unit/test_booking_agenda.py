@@ -1,9 +1,11 @@
 """The advisors' agenda: free slots, call-backs in the evening, urgent first, cancel and move."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
+from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, add_weekday_advisor, at, fake_now, set_env
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +17,7 @@ from bot.booking import (
     InvalidBooking,
     SlotTaken,
     SlotUnavailable,
+    agenda,
     book,
     book_callback,
     booking_kind,
@@ -23,18 +26,23 @@ from bot.booking import (
     list_appointments,
     move,
 )
-from bot.booking import agenda
 from bot.booking.models import Appointment, SlotClaim
 from bot.crm import OutboxMessage
 from bot.db import session_scope
 from bot.settings import get_settings
-from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, add_weekday_advisor, at, fake_now, set_env
 
 
 @pytest.fixture
 def db(database_url, monkeypatch):
-    set_env(monkeypatch, LOKET_CRISIS_MODE=None, LOKET_APPOINTMENT_MINUTES=None, LOKET_CALLBACK_MINUTES=None,
-            LOKET_URGENT_CALLBACK_WINDOWS=None, LOKET_HOTLINE_HOURS=None, LOKET_BOOKING_HORIZON_DAYS=None)
+    set_env(
+        monkeypatch,
+        LOKET_CRISIS_MODE=None,
+        LOKET_APPOINTMENT_MINUTES=None,
+        LOKET_CALLBACK_MINUTES=None,
+        LOKET_URGENT_CALLBACK_WINDOWS=None,
+        LOKET_HOTLINE_HOURS=None,
+        LOKET_BOOKING_HORIZON_DAYS=None,
+    )
     fake_now(monkeypatch, THURSDAY_10)
     yield database_url
     get_settings.cache_clear()
@@ -49,7 +57,12 @@ def test_free_slots_follow_availability_in_steps_of_the_appointment_length(db):
         add_weekday_advisor(session)
         slots = free_slots(session, APPOINTMENT, limit=4)
     # now is Thursday 10:00: the 09:00 and 09:45 slots are past, 10:30 is the first
-    assert starts(slots) == [at("2024-12-05T10:30"), at("2024-12-05T11:15"), at("2024-12-05T12:00"), at("2024-12-05T12:45")]
+    assert starts(slots) == [
+        at("2024-12-05T10:30"),
+        at("2024-12-05T11:15"),
+        at("2024-12-05T12:00"),
+        at("2024-12-05T12:45"),
+    ]
     assert all(slot.end - slot.start == timedelta(minutes=45) for slot in slots)
     assert {slot.advisor_first_name for slot in slots} == {"Femke"}
 
@@ -104,9 +117,17 @@ def test_booking_stores_the_details_claims_the_slot_and_writes_the_crm_outbox(db
     with session_scope() as session:
         femke = add_weekday_advisor(session)
         appointment = book(
-            session, kind=APPOINTMENT, start=at("2024-12-06T09:45"), company_name="Bakkerij De Vries",
-            municipality="Midden-Drenthe", employees=4, question_summary="Wil een tweede vestiging openen",
-            contact_preference="telefoon", topics=["growth", "financing", "growth"], sender_id="conv-1", **CONTACT,
+            session,
+            kind=APPOINTMENT,
+            start=at("2024-12-06T09:45"),
+            company_name="Bakkerij De Vries",
+            municipality="Midden-Drenthe",
+            employees=4,
+            question_summary="Wil een tweede vestiging openen",
+            contact_preference="telefoon",
+            topics=["growth", "financing", "growth"],
+            sender_id="conv-1",
+            **CONTACT,
         )
         reference = appointment.reference
     with session_scope() as session:
@@ -120,8 +141,13 @@ def test_booking_stores_the_details_claims_the_slot_and_writes_the_crm_outbox(db
         assert message.event_type == "appointment.booked" and message.reference == reference
         payload = message.payload
         assert payload["reference"] == reference and payload["conversation_id"] == "conv-1"
-        assert payload["contact"]["email"] == CONTACT["email"] and payload["contact"]["phone"] == "+31612345678"
-        assert payload["summary"] == "Wil een tweede vestiging openen" and payload["topics"] == ["growth", "financing"]
+        assert (
+            payload["contact"]["email"] == CONTACT["email"] and payload["contact"]["phone"] == "+31612345678"
+        )
+        assert payload["summary"] == "Wil een tweede vestiging openen" and payload["topics"] == [
+            "growth",
+            "financing",
+        ]
         assert payload["start"] == "2024-12-06T09:45:00+01:00" and payload["advisor"]["first_name"] == "Femke"
         assert payload["idempotency_key"] == message.idempotency_key
 
@@ -134,7 +160,13 @@ def test_booking_needs_a_way_to_reach_the_person(db):
         with pytest.raises(InvalidBooking):
             book(session, kind=APPOINTMENT, start=at("2024-12-06T09:00"), person_name="Jan", phone="12345")
         with pytest.raises(InvalidBooking):  # a call-back needs a phone number
-            book(session, kind=CALLBACK, start=at("2024-12-06T10:00"), person_name="Jan", email="jan@example.org")
+            book(
+                session,
+                kind=CALLBACK,
+                start=at("2024-12-06T10:00"),
+                person_name="Jan",
+                email="jan@example.org",
+            )
 
 
 def test_appointments_stay_inside_the_help_desk_hours(db, monkeypatch):
@@ -144,8 +176,14 @@ def test_appointments_stay_inside_the_help_desk_hours(db, monkeypatch):
         appointments = free_slots(session, APPOINTMENT, after=at("2024-12-05T13:00"), limit=6)
         callbacks = free_slots(session, CALLBACK, after=at("2024-12-05T16:00"), limit=3, urgent=True)
     # 45-minute appointments until the help desk closes at 17:00; call-backs go on in the evening
-    assert starts(appointments) == [at("2024-12-05T13:00"), at("2024-12-05T13:45"), at("2024-12-05T14:30"),
-                                    at("2024-12-05T15:15"), at("2024-12-05T16:00"), at("2024-12-06T13:00")]
+    assert starts(appointments) == [
+        at("2024-12-05T13:00"),
+        at("2024-12-05T13:45"),
+        at("2024-12-05T14:30"),
+        at("2024-12-05T15:15"),
+        at("2024-12-05T16:00"),
+        at("2024-12-06T13:00"),
+    ]
     assert starts(callbacks) == [at("2024-12-05T16:00"), at("2024-12-05T16:30"), at("2024-12-05T17:00")]
 
 
@@ -163,7 +201,13 @@ def test_a_taken_slot_raises_slot_taken_with_the_next_free_slots(db):
         book(session, kind=APPOINTMENT, start=at("2024-12-06T09:00"), **CONTACT)
     with session_scope() as session:
         with pytest.raises(SlotTaken) as error:
-            book(session, kind=APPOINTMENT, start=at("2024-12-06T09:00"), person_name="Piet", email="piet@example.org")
+            book(
+                session,
+                kind=APPOINTMENT,
+                start=at("2024-12-06T09:00"),
+                person_name="Piet",
+                email="piet@example.org",
+            )
         assert starts(error.value.alternatives)[:2] == [at("2024-12-06T09:45"), at("2024-12-06T10:30")]
 
 
@@ -183,11 +227,10 @@ def test_the_database_itself_refuses_a_second_claim_on_a_quarter(db):
         add_weekday_advisor(session)
         first = book(session, kind=APPOINTMENT, start=at("2024-12-06T09:00"), **CONTACT)
         advisor_id, unit = first.advisor_id, first.claims[0].unit_start
-    with pytest.raises(IntegrityError):
-        with session_scope() as session:
-            other = book(session, kind=APPOINTMENT, start=at("2024-12-06T09:45"), **CONTACT)
-            session.add(SlotClaim(appointment_id=other.id, advisor_id=advisor_id, unit_start=unit))
-            session.flush()
+    with pytest.raises(IntegrityError), session_scope() as session:
+        other = book(session, kind=APPOINTMENT, start=at("2024-12-06T09:45"), **CONTACT)
+        session.add(SlotClaim(appointment_id=other.id, advisor_id=advisor_id, unit_start=unit))
+        session.flush()
 
 
 def test_at_half_past_eight_in_the_evening_a_callback_is_booked_for_the_next_morning(db, monkeypatch):
@@ -213,7 +256,9 @@ def test_crisis_callbacks_are_urgent_and_come_first(db, monkeypatch):
         add_weekday_advisor(session)
         calm = book_callback(session, person_name="Eerste Beller", phone="06 11111111")
         worried = book_callback(session, urgent=True, person_name="Tweede Beller", phone="0591 654321")
-        second_worried = book_callback(session, urgent=True, person_name="Derde Beller", phone="+31 6 33333333")
+        second_worried = book_callback(
+            session, urgent=True, person_name="Derde Beller", phone="+31 6 33333333"
+        )
         # Urgent call-backs booked later still get the first windows of the morning.
         assert worried.start == at("2024-12-06T09:00")
         assert second_worried.start == at("2024-12-06T09:30")
@@ -223,7 +268,9 @@ def test_crisis_callbacks_are_urgent_and_come_first(db, monkeypatch):
         assert [item.urgent for item in listing] == [True, True, False]
         # The reserved windows are not offered to non-urgent call-backs.
         assert at("2024-12-09T09:00") not in starts(free_slots(session, CALLBACK, at("2024-12-09T08:00"), 3))
-        assert starts(free_slots(session, CALLBACK, at("2024-12-09T08:00"), 1, urgent=True)) == [at("2024-12-09T09:00")]
+        assert starts(free_slots(session, CALLBACK, at("2024-12-09T08:00"), 1, urgent=True)) == [
+            at("2024-12-09T09:00")
+        ]
 
 
 def test_callback_windows_stay_inside_the_hotline_hours(db, monkeypatch):
@@ -233,7 +280,9 @@ def test_callback_windows_stay_inside_the_hotline_hours(db, monkeypatch):
         add_weekday_advisor(session, "Ruben", start="13:00", end="22:00")
         windows = free_slots(session, CALLBACK, limit=20)
     today = [start for start in starts(windows) if start.date() == date(2024, 12, 5)]
-    assert today[0] == at("2024-12-05T16:30") and today[-1] == at("2024-12-05T20:30")  # the last ends at 21:00
+    assert today[0] == at("2024-12-05T16:30") and today[-1] == at(
+        "2024-12-05T20:30"
+    )  # the last ends at 21:00
     assert starts(windows)[len(today)] == at("2024-12-06T13:00")
 
 
@@ -259,7 +308,13 @@ def test_cancel_with_the_right_contact_frees_the_slot(db):
         assert cancelled.status == "cancelled"
     with session_scope() as session:
         assert session.execute(select(func.count()).select_from(SlotClaim)).scalar_one() == 0
-        again = book(session, kind=APPOINTMENT, start=at("2024-12-06T09:00"), person_name="Piet", email="piet@example.org")
+        again = book(
+            session,
+            kind=APPOINTMENT,
+            start=at("2024-12-06T09:00"),
+            person_name="Piet",
+            email="piet@example.org",
+        )
         assert again.reference != reference
         events = session.execute(select(OutboxMessage.event_type).order_by(OutboxMessage.id)).scalars().all()
         assert events == ["appointment.booked", "appointment.cancelled", "appointment.booked"]
@@ -281,18 +336,28 @@ def test_move_takes_the_new_slot_and_frees_the_old_one(db):
     with session_scope() as session:
         add_weekday_advisor(session)
         reference = book(session, kind=APPOINTMENT, start=at("2024-12-06T09:00"), **CONTACT).reference
-        taken = book(session, kind=APPOINTMENT, start=at("2024-12-06T10:30"), person_name="Piet", email="p@example.org")
+        taken = book(
+            session, kind=APPOINTMENT, start=at("2024-12-06T10:30"), person_name="Piet", email="p@example.org"
+        )
     with session_scope() as session, pytest.raises(SlotTaken) as error:
         move(session, reference, CONTACT["email"].upper(), taken.start)
     assert at("2024-12-06T09:00") not in starts(error.value.alternatives)
     with session_scope() as session:
         moved = move(session, reference, CONTACT["email"].upper(), at("2024-12-06T09:45"))
-        assert (moved.status, moved.start, moved.previous_start) == ("moved", at("2024-12-06T09:45"), at("2024-12-06T09:00"))
+        assert (moved.status, moved.start, moved.previous_start) == (
+            "moved",
+            at("2024-12-06T09:45"),
+            at("2024-12-06T09:00"),
+        )
     with session_scope() as session:
         assert at("2024-12-06T09:00") in starts(free_slots(session, APPOINTMENT, at("2024-12-06T09:00"), 1))
-        [payload] = session.execute(
-            select(OutboxMessage.payload).where(OutboxMessage.event_type == "appointment.moved")
-        ).scalars().all()
+        [payload] = (
+            session.execute(
+                select(OutboxMessage.payload).where(OutboxMessage.event_type == "appointment.moved")
+            )
+            .scalars()
+            .all()
+        )
         assert payload["start"] == "2024-12-06T09:45:00+01:00"
         assert payload["previous_start"] == "2024-12-06T09:00:00+01:00"
 
@@ -301,7 +366,9 @@ def test_agenda_rejects_overlapping_availability_and_backwards_leave(db):
     with session_scope() as session:
         femke = add_weekday_advisor(session, days=[0])
         with pytest.raises(agenda.AgendaError):
-            agenda.add_availability(session, femke, 0, at("2024-12-02T16:00").time(), at("2024-12-02T18:00").time())
+            agenda.add_availability(
+                session, femke, 0, at("2024-12-02T16:00").time(), at("2024-12-02T18:00").time()
+            )
         with pytest.raises(agenda.AgendaError):
             agenda.add_leave(session, femke, date(2024, 12, 10), date(2024, 12, 9))
         with pytest.raises(agenda.AgendaError):

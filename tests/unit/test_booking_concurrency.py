@@ -1,11 +1,13 @@
 """Twenty people pick the same slot at the same moment: exactly one booking, nineteen
 SlotTaken with other free slots. Against a real SQLite file and a real PostgreSQL."""
+
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from booking_support import THURSDAY_10, add_weekday_advisor, at, fake_now
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -16,7 +18,6 @@ from bot.booking.models import Appointment, SlotClaim
 from bot.crm import OutboxMessage
 from bot.db import get_engine
 from bot.settings import get_settings
-from booking_support import THURSDAY_10, add_weekday_advisor, at, fake_now
 
 PEOPLE = 20
 TARGET = at("2024-12-06T10:30")
@@ -49,8 +50,13 @@ def race(url: str) -> list[tuple[str, object]]:
         session = factory()
         try:
             appointment = book(
-                session, kind=APPOINTMENT, start=TARGET, advisor_id=advisor_id,
-                person_name=f"Ondernemer {number}", email=f"ondernemer{number}@example.org", sender_id=f"s{number}",
+                session,
+                kind=APPOINTMENT,
+                start=TARGET,
+                advisor_id=advisor_id,
+                person_name=f"Ondernemer {number}",
+                email=f"ondernemer{number}@example.org",
+                sender_id=f"s{number}",
             )
             session.commit()
             return "booked", appointment.reference

@@ -3,6 +3,7 @@ CollectingDispatcher) against a real SQLite database with the sample advisors, t
 set with LOKET_FAKE_NOW: validation and re-asks, free slots as buttons, the confirmation,
 booking (appointment by day, call-back in the evening, urgent after a crisis question),
 a slot taken by someone else, and the hotline greeting at session start."""
+
 from __future__ import annotations
 
 import json
@@ -10,6 +11,22 @@ import re
 import string
 
 import pytest
+from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at, fake_now, set_env
+from catalog_support import render
+from form_support import (
+    DOMAIN,
+    HELPDESK_PHONE,
+    ROOT,
+    SENDER,
+    form_tracker,
+    responses,
+    run,
+    sample_agenda,
+    slot,
+    slot_values,
+    tracker,
+    user,
+)
 from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, SlotSet
 from sqlalchemy import select
 
@@ -30,22 +47,6 @@ from bot.booking.models import Appointment
 from bot.crm import OutboxMessage
 from bot.db import session_scope
 from bot.settings import get_settings
-from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at, fake_now, set_env
-from catalog_support import render
-from form_support import (
-    HELPDESK_PHONE,
-    sample_agenda,
-    DOMAIN,
-    ROOT,
-    SENDER,
-    form_tracker,
-    responses,
-    run,
-    slot,
-    slot_values,
-    tracker,
-    user,
-)
 
 FORM = "booking_form"
 FILLED = {
@@ -120,7 +121,7 @@ def buttons_shown(dispatcher) -> list[dict]:
 
 
 def payload_start(button: dict) -> str:
-    return json.loads(button["payload"][len("/inform"):])["appointment_slot"]
+    return json.loads(button["payload"][len("/inform") :])["appointment_slot"]
 
 
 # --------------------------------------------------------------------------- starting the form
@@ -235,7 +236,9 @@ def test_details_given_before_the_form_are_checked_quietly(agenda_db):
 
 def test_a_slot_button_is_accepted(agenda_db):
     first = slot_payload(free_slots_now()[0])
-    dispatcher, values = validate({"appointment_slot": first}, said=f'/inform{{"appointment_slot": "{first}"}}')
+    dispatcher, values = validate(
+        {"appointment_slot": first}, said=f'/inform{{"appointment_slot": "{first}"}}'
+    )
     assert values["appointment_slot"] == first and dispatcher.messages == []
 
 
@@ -253,10 +256,16 @@ def test_a_moment_that_is_not_free_is_said_and_the_nearest_are_offered(agenda_db
     assert "morgen om 10:00 uur" in texts(dispatcher)
 
     history = [FINANCING, REQUEST, user("inform", typed)]
-    ask, _ = run(ActionAskAppointmentSlot(), tracker(history, {"requested_slot": "appointment_slot"}, FORM, FORM))
+    ask, _ = run(
+        ActionAskAppointmentSlot(), tracker(history, {"requested_slot": "appointment_slot"}, FORM, FORM)
+    )
     assert responses(ask) == ["utter_booking_choose_nearest"]
     starts = [payload_start(button) for button in buttons(ask)]
-    assert starts[:3] == ["2024-12-06T09:00:00+01:00", "2024-12-06T09:45:00+01:00", "2024-12-06T10:30:00+01:00"]
+    assert starts[:3] == [
+        "2024-12-06T09:00:00+01:00",
+        "2024-12-06T09:45:00+01:00",
+        "2024-12-06T10:30:00+01:00",
+    ]
     assert len(starts) == 5 and starts == sorted(starts)
 
 
@@ -275,16 +284,23 @@ def free_slots_now(kind=APPOINTMENT, urgent=False):
 
 
 def test_the_moment_is_asked_with_five_buttons_of_free_slots(agenda_db):
-    dispatcher, events = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM))
+    dispatcher, events = run(
+        ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM)
+    )
     assert events == [] and responses(dispatcher) == ["utter_booking_choose_slot"]
     offered = buttons(dispatcher)
     assert [payload_start(button) for button in offered] == [slot_payload(slot) for slot in free_slots_now()]
-    assert offered[0] == {"title": "do 5 dec 10:30", "payload": '/inform{"appointment_slot": "2024-12-05T10:30:00+01:00"}'}
+    assert offered[0] == {
+        "title": "do 5 dec 10:30",
+        "payload": '/inform{"appointment_slot": "2024-12-05T10:30:00+01:00"}',
+    }
 
 
 def test_in_the_evening_the_buttons_are_call_back_windows_tomorrow_morning(agenda_db, monkeypatch):
     fake_now(monkeypatch, THURSDAY_2030)
-    dispatcher, _ = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM))
+    dispatcher, _ = run(
+        ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM)
+    )
     assert responses(dispatcher) == ["utter_booking_choose_callback"]
     offered = buttons(dispatcher)
     assert len(offered) == 5
@@ -295,7 +311,9 @@ def test_in_the_evening_the_buttons_are_call_back_windows_tomorrow_morning(agend
 
 def test_after_a_crisis_question_the_earliest_window_is_offered(agenda_db, monkeypatch):
     fake_now(monkeypatch, THURSDAY_2030)
-    dispatcher, _ = run(ActionAskAppointmentSlot(), tracker([CRISIS, REQUEST], {"requested_slot": "phone"}, FORM, FORM))
+    dispatcher, _ = run(
+        ActionAskAppointmentSlot(), tracker([CRISIS, REQUEST], {"requested_slot": "phone"}, FORM, FORM)
+    )
     assert buttons(dispatcher)[0]["title"] == "vr 6 dec 09:00–09:30"
 
 
@@ -304,8 +322,15 @@ def test_the_confirmation_summarises_what_will_be_booked(agenda_db):
     dispatcher, events = run(ActionAskBookingConfirmed(), tracker([REQUEST], slots, FORM, FORM))
     assert events == [] and responses(dispatcher) == ["utter_booking_summary"]
     [message] = render(dispatcher.messages)
-    for shown in ("Jan de Vries", "Bakkerij De Vries", "Midden-Drenthe", "06 12345678", "lening", "telefoon",
-                  "morgen om 09:45 uur"):
+    for shown in (
+        "Jan de Vries",
+        "Bakkerij De Vries",
+        "Midden-Drenthe",
+        "06 12345678",
+        "lening",
+        "telefoon",
+        "morgen om 09:45 uur",
+    ):
         assert shown in message["text"]
     assert [button["payload"] for button in message["buttons"]] == ["/affirm", "/deny"]
 
@@ -332,7 +357,11 @@ def test_a_confirmed_booking_is_stored_and_answered_with_reference_date_time_and
     assert appointment.reference == reference and appointment.kind == APPOINTMENT
     assert appointment.start == at("2024-12-06T09:45") and not appointment.urgent
     assert "een afspraak met een adviseur" in text  # the sample advisors are fictional
-    assert (appointment.municipality, appointment.employees, appointment.sender_id) == ("Midden-Drenthe", 4, SENDER)
+    assert (appointment.municipality, appointment.employees, appointment.sender_id) == (
+        "Midden-Drenthe",
+        4,
+        SENDER,
+    )
     assert appointment.topics == ["financing", "advisor"]
     assert appointment.question_summary == FILLED["question_summary"]
     values = slot_values(events)
@@ -355,7 +384,11 @@ def test_in_the_evening_a_call_back_is_booked_for_the_next_morning(agenda_db, mo
 def test_a_crisis_conversation_is_booked_as_urgent(agenda_db, monkeypatch):
     fake_now(monkeypatch, THURSDAY_2030)
     dispatcher, _ = submit(history=(CRISIS, REQUEST), appointment_slot="2024-12-06T09:00:00+01:00")
-    assert responses(dispatcher) == ["utter_booking_done_callback", "utter_booking_urgent", "utter_ask_rating"]
+    assert responses(dispatcher) == [
+        "utter_booking_done_callback",
+        "utter_booking_urgent",
+        "utter_ask_rating",
+    ]
     [appointment] = stored()
     assert appointment.urgent and appointment.kind == CALLBACK and appointment.start == at("2024-12-06T09:00")
     assert "crisis" in appointment.topics
@@ -392,7 +425,10 @@ def test_a_no_at_the_confirmation_books_nothing_and_offers_what_to_change(agenda
     ]
     assert stored() == []
     assert slot_values(events) == {
-        "appointment_slot": None, "booking_confirmed": None, OUTCOME_SLOT: None, MISSES_SLOT: None
+        "appointment_slot": None,
+        "booking_confirmed": None,
+        OUTCOME_SLOT: None,
+        MISSES_SLOT: None,
     }
 
 
@@ -404,7 +440,9 @@ def test_database_down_says_so_and_claims_nothing(monkeypatch):
         ask, _ = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM))
     finally:
         get_settings.cache_clear()
-    assert responses(dispatcher) == ["utter_booking_unavailable"] and responses(ask) == ["utter_booking_unavailable"]
+    assert responses(dispatcher) == ["utter_booking_unavailable"] and responses(ask) == [
+        "utter_booking_unavailable"
+    ]
     text = texts(dispatcher)
     assert HELPDESK_PHONE in text and "niets geboekt" in text and "AFS-" not in text
     assert FollowupAction(FORM) not in events
@@ -420,11 +458,37 @@ def test_every_response_the_actions_use_exists_with_its_placeholders():
     for name in used & set(DOMAIN["responses"]):
         for variant in DOMAIN["responses"][name]:
             fields = {field for _, field, _, _ in string.Formatter().parse(variant["text"]) if field}
-            assert fields <= {"advisor", "reference", "day", "time", "end_time", "phone", "email", "place",
-                              "municipality", "helpdesk_phone", "next_day", "next_time", "names", "name", "owner",
-                              "sector", "scheme_name", "partner", "agency", "closed_on", "place_name",
-                              "helpdesk_website", "closes_at", "helpdesk_hours", "hotline_hours", "hours",
-                              "holiday", "website", *FILLED}, name
+            assert fields <= {
+                "advisor",
+                "reference",
+                "day",
+                "time",
+                "end_time",
+                "phone",
+                "email",
+                "place",
+                "municipality",
+                "helpdesk_phone",
+                "next_day",
+                "next_time",
+                "names",
+                "name",
+                "owner",
+                "sector",
+                "scheme_name",
+                "partner",
+                "agency",
+                "closed_on",
+                "place_name",
+                "helpdesk_website",
+                "closes_at",
+                "helpdesk_hours",
+                "hotline_hours",
+                "hours",
+                "holiday",
+                "website",
+                *FILLED,
+            }, name
 
 
 # --------------------------------------------------------------------------- hotline session start
@@ -440,7 +504,9 @@ def session_tracker(metadata=None, earlier_slots=()):
 
 
 def test_session_start_keeps_rasas_default_events(agenda_db):
-    dispatcher, events = run(ActionSessionStart(), session_tracker(earlier_slots=[("person_name", "Jan de Vries")]))
+    dispatcher, events = run(
+        ActionSessionStart(), session_tracker(earlier_slots=[("person_name", "Jan de Vries")])
+    )
     assert events[0] == SessionStarted() and events[-1] == ActionExecuted("action_listen")
     assert SlotSet("person_name", "Jan de Vries") in events
     assert dispatcher.messages == []
@@ -551,11 +617,18 @@ def test_hallo_right_after_the_hotline_greeting_adds_no_second_greeting(agenda_d
         ("person_name", "Mohammed el Amrani", "out_of_scope", 0.9, "Mohammed el Amrani"),
         ("company_name", "nee", "deny", 0.99, "Nog geen bedrijf"),
         ("company_name", "nog geen", "deny", 0.9, "Nog geen bedrijf"),
-        ("question_summary", "Hoe kom ik aan geld voor een nieuwe bus?", "ask_financing", 0.98,
-         "Hoe kom ik aan geld voor een nieuwe bus?"),
+        (
+            "question_summary",
+            "Hoe kom ik aan geld voor een nieuwe bus?",
+            "ask_financing",
+            0.98,
+            "Hoe kom ik aan geld voor een nieuwe bus?",
+        ),
     ],
 )
-def test_free_text_is_taken_as_typed_whatever_the_intent(agenda_db, slot_name, typed, intent, confidence, clean):
+def test_free_text_is_taken_as_typed_whatever_the_intent(
+    agenda_db, slot_name, typed, intent, confidence, clean
+):
     dispatcher, values = validate({slot_name: typed}, intent=intent, confidence=confidence)
     assert values[slot_name] == clean
     assert OUTCOME_SLOT not in values
@@ -671,8 +744,13 @@ def test_a_name_that_does_not_look_like_one_is_taken_the_second_time(agenda_db):
 
 @pytest.mark.parametrize(
     "said, intent, expected",
-    [("/affirm", "affirm", True), ("/deny", "deny", False), ("ja graag", "affirm", True), ("Klopt!", "inform", True),
-     ("nee, dat klopt niet", "deny", False)],
+    [
+        ("/affirm", "affirm", True),
+        ("/deny", "deny", False),
+        ("ja graag", "affirm", True),
+        ("Klopt!", "inform", True),
+        ("nee, dat klopt niet", "deny", False),
+    ],
 )
 def test_the_confirmation_reads_buttons_and_typed_yes_or_no(agenda_db, said, intent, expected):
     _, values = validate({"booking_confirmed": said}, intent=intent)
@@ -681,13 +759,18 @@ def test_the_confirmation_reads_buttons_and_typed_yes_or_no(agenda_db, said, int
 
 def test_something_else_at_the_confirmation_is_asked_again(agenda_db):
     dispatcher, values = validate({"booking_confirmed": "misschien"}, intent="inform")
-    assert values["booking_confirmed"] is None and responses(dispatcher) == ["utter_invalid_booking_confirmed"]
+    assert values["booking_confirmed"] is None and responses(dispatcher) == [
+        "utter_invalid_booking_confirmed"
+    ]
 
 
 @pytest.mark.parametrize(
     "outcome, expected",
-    [(STOPPED, ["utter_booking_stopped"]), (GOODBYE, ["utter_booking_stopped", "utter_goodbye", "utter_ask_rating"]),
-     (GAVE_UP, ["utter_booking_gave_up"])],
+    [
+        (STOPPED, ["utter_booking_stopped"]),
+        (GOODBYE, ["utter_booking_stopped", "utter_goodbye", "utter_ask_rating"]),
+        (GAVE_UP, ["utter_booking_gave_up"]),
+    ],
 )
 def test_a_form_that_ended_early_books_nothing_and_says_why(agenda_db, outcome, expected):
     dispatcher, events = submit(**{OUTCOME_SLOT: outcome, "booking_confirmed": None})

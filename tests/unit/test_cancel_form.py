@@ -2,12 +2,26 @@
 server runs them, against a real SQLite database with the sample advisors: the
 reference and contact must belong together and a mismatch never tells which one was
 wrong, three misses end the form, cancelling and moving free the old slot."""
+
 from __future__ import annotations
 
 import asyncio
 import json
 
 import pytest
+from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at, fake_now, set_env
+from catalog_support import render
+from form_support import (
+    DOMAIN,
+    HELPDESK_PHONE,
+    form_tracker,
+    responses,
+    run,
+    sample_agenda,
+    slot_values,
+    tracker,
+    user,
+)
 from rasa_sdk.events import FollowupAction, SlotSet
 from sqlalchemy import select
 
@@ -22,9 +36,6 @@ from bot.booking.models import Appointment
 from bot.crm import OutboxMessage
 from bot.db import session_scope
 from bot.settings import get_settings
-from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at, fake_now, set_env
-from catalog_support import render
-from form_support import HELPDESK_PHONE, DOMAIN, form_tracker, responses, run, sample_agenda, slot_values, tracker, user
 
 FORM = "cancel_form"
 BOOKED_AT = at("2024-12-06T09:45")
@@ -98,9 +109,13 @@ def test_something_that_is_no_reference_is_asked_again(booking):
 
 
 def test_the_contact_given_at_booking_is_accepted_in_any_notation(booking):
-    dispatcher, values = validate({"verification_contact": "0612345678"}, slots={"booking_reference": booking})
+    dispatcher, values = validate(
+        {"verification_contact": "0612345678"}, slots={"booking_reference": booking}
+    )
     assert values["verification_contact"] == "+31612345678" and dispatcher.messages == []
-    dispatcher, values = validate({"verification_contact": CONTACT["email"].upper()}, slots={"booking_reference": booking})
+    dispatcher, values = validate(
+        {"verification_contact": CONTACT["email"].upper()}, slots={"booking_reference": booking}
+    )
     assert values["verification_contact"] and dispatcher.messages == []
 
 
@@ -123,18 +138,25 @@ def test_a_wrong_contact_and_an_unknown_reference_get_the_same_refusal(booking):
 
 def test_after_three_misses_the_form_ends_with_the_phone_number(booking):
     dispatcher, values = validate(
-        {"verification_contact": "iemand@anders.example.org"}, slots={"booking_reference": booking, "cancel_failures": 2}
+        {"verification_contact": "iemand@anders.example.org"},
+        slots={"booking_reference": booking, "cancel_failures": 2},
     )
     assert dispatcher.messages == []
     assert values["cancel_outcome"] == "not_found" and values["requested_slot"] is None
-    submitted, events = run(ActionSubmitCancel(), tracker([REQUEST], {"cancel_outcome": "not_found", "cancel_failures": 3}))
+    submitted, events = run(
+        ActionSubmitCancel(), tracker([REQUEST], {"cancel_outcome": "not_found", "cancel_failures": 3})
+    )
     assert responses(submitted) == ["utter_cancel_gave_up"] and HELPDESK_PHONE in texts(submitted)
     assert all(value is None for value in slot_values(events).values())
     assert the_booking(booking).status == "booked"
 
 
 def test_cancel_with_a_wrong_contact_is_refused_even_at_submit(booking):
-    slots = {"booking_reference": booking, "verification_contact": "iemand@anders.example.org", "cancel_choice": "cancel"}
+    slots = {
+        "booking_reference": booking,
+        "verification_contact": "iemand@anders.example.org",
+        "cancel_choice": "cancel",
+    }
     dispatcher, _ = run(ActionSubmitCancel(), tracker([REQUEST], slots))
     assert responses(dispatcher) == ["utter_cancel_gave_up"]
     assert the_booking(booking).status == "booked"
@@ -147,7 +169,11 @@ def test_the_new_moment_is_only_asked_when_moving(booking):
     def required(slots):
         return asyncio.run(form.required_slots(domain_slots, None, tracker([REQUEST], slots), DOMAIN))
 
-    assert required({"cancel_choice": "cancel"}) == ["booking_reference", "verification_contact", "cancel_choice"]
+    assert required({"cancel_choice": "cancel"}) == [
+        "booking_reference",
+        "verification_contact",
+        "cancel_choice",
+    ]
     assert required({"cancel_choice": "move"}) == domain_slots
     assert required({"cancel_outcome": "not_found"}) == []
 
@@ -165,13 +191,17 @@ def test_a_choice_in_words(booking):
 def test_cancel_frees_the_slot(booking):
     advisor_id = the_booking(booking).advisor_id
     assert not free_with(advisor_id, BOOKED_AT)
-    dispatcher, events = run(ActionSubmitCancel(), tracker([REQUEST], verified(booking, cancel_choice="cancel")))
+    dispatcher, events = run(
+        ActionSubmitCancel(), tracker([REQUEST], verified(booking, cancel_choice="cancel"))
+    )
     assert responses(dispatcher) == ["utter_cancel_done"]
     assert booking in texts(dispatcher)
     assert the_booking(booking).status == "cancelled"
     assert free_with(advisor_id, BOOKED_AT)
     with session_scope() as session:
-        claims = session.execute(select(Appointment).where(Appointment.reference == booking)).scalar_one().claims
+        claims = (
+            session.execute(select(Appointment).where(Appointment.reference == booking)).scalar_one().claims
+        )
         assert claims == []
         events_sent = [message.event_type for message in session.execute(select(OutboxMessage)).scalars()]
     assert events_sent == ["appointment.booked", "appointment.cancelled"]
@@ -185,31 +215,49 @@ def free_with(advisor_id: int, start) -> bool:
 
 def test_an_already_cancelled_booking_is_said_once_verified(booking):
     run(ActionSubmitCancel(), tracker([REQUEST], verified(booking, cancel_choice="cancel")))
-    dispatcher, values = validate({"verification_contact": CONTACT["phone"]}, slots={"booking_reference": booking})
+    dispatcher, values = validate(
+        {"verification_contact": CONTACT["phone"]}, slots={"booking_reference": booking}
+    )
     assert values["cancel_outcome"] == "not_active" and values["requested_slot"] is None
-    submitted, _ = run(ActionSubmitCancel(), tracker([REQUEST], {**verified(booking), "cancel_outcome": "not_active"}))
+    submitted, _ = run(
+        ActionSubmitCancel(), tracker([REQUEST], {**verified(booking), "cancel_outcome": "not_active"})
+    )
     assert responses(submitted) == ["utter_cancel_not_active"]
 
 
 def test_moving_offers_other_free_moments_and_frees_the_old_slot(booking):
     advisor_id = the_booking(booking).advisor_id
     slots = verified(booking, cancel_choice="move", requested_slot="cancel_choice")
-    ask, _ = run(ActionAskNewAppointmentSlot(), tracker([REQUEST, user("inform", "verzetten")], slots, FORM, FORM))
+    ask, _ = run(
+        ActionAskNewAppointmentSlot(), tracker([REQUEST, user("inform", "verzetten")], slots, FORM, FORM)
+    )
     assert responses(ask) == ["utter_booking_choose_slot"]
-    offered = [json.loads(button["payload"][len("/inform"):])["appointment_slot"] for button in ask.messages[0]["buttons"]]
+    offered = [
+        json.loads(button["payload"][len("/inform") :])["appointment_slot"]
+        for button in ask.messages[0]["buttons"]
+    ]
     assert len(offered) == 5 and BOOKED_AT.isoformat() not in offered
 
-    dispatcher, values = validate({"new_appointment_slot": "maandag om 13:00"}, slots=verified(booking, cancel_choice="move"))
+    dispatcher, values = validate(
+        {"new_appointment_slot": "maandag om 13:00"}, slots=verified(booking, cancel_choice="move")
+    )
     assert values["new_appointment_slot"] == "2024-12-09T13:00:00+01:00" and dispatcher.messages == []
 
     done, events = run(
         ActionSubmitCancel(),
-        tracker([REQUEST], verified(booking, cancel_choice="move", new_appointment_slot="2024-12-09T13:00:00+01:00")),
+        tracker(
+            [REQUEST],
+            verified(booking, cancel_choice="move", new_appointment_slot="2024-12-09T13:00:00+01:00"),
+        ),
     )
     assert responses(done) == ["utter_move_done"]
     assert "maandag 9 december om 13:00 uur" in texts(done) and booking in texts(done)
     moved = the_booking(booking)
-    assert moved.status == "moved" and moved.start == at("2024-12-09T13:00") and moved.previous_start == BOOKED_AT
+    assert (
+        moved.status == "moved"
+        and moved.start == at("2024-12-09T13:00")
+        and moved.previous_start == BOOKED_AT
+    )
     assert free_with(advisor_id, BOOKED_AT)  # the old slot is free again
 
 
@@ -224,7 +272,13 @@ def test_a_new_moment_taken_meanwhile_reopens_the_form(booking):
     wanted = at("2024-12-09T13:00")
     with session_scope() as session:
         while slot_at(session, APPOINTMENT, wanted) is not None:
-            book(session, kind=APPOINTMENT, start=wanted, person_name="Iemand Anders", email="ander@example.org")
+            book(
+                session,
+                kind=APPOINTMENT,
+                start=wanted,
+                person_name="Iemand Anders",
+                email="ander@example.org",
+            )
     dispatcher, events = run(
         ActionSubmitCancel(),
         tracker([REQUEST], verified(booking, cancel_choice="move", new_appointment_slot=wanted.isoformat())),
@@ -245,7 +299,10 @@ def test_a_call_back_is_moved_to_another_call_back_window(booking, monkeypatch):
     assert ask.messages[0]["buttons"][0]["title"] == "vr 6 dec 10:30–11:00"
     done, _ = run(
         ActionSubmitCancel(),
-        tracker([REQUEST], verified(reference, cancel_choice="move", new_appointment_slot="2024-12-06T10:30:00+01:00")),
+        tracker(
+            [REQUEST],
+            verified(reference, cancel_choice="move", new_appointment_slot="2024-12-06T10:30:00+01:00"),
+        ),
     )
     assert responses(done) == ["utter_move_done_callback"]
     assert "morgen tussen 10:30 en 11:00 uur" in texts(done)
@@ -255,8 +312,12 @@ def test_database_down_changes_nothing_and_says_so(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
     set_env(monkeypatch, HELPDESK_PHONE=HELPDESK_PHONE, LOKET_FAKE_NOW=THURSDAY_10)
     try:
-        dispatcher, _ = run(ActionSubmitCancel(), tracker([REQUEST], verified("AFS-ABCDEF", cancel_choice="cancel")))
-        checked, values = validate({"verification_contact": CONTACT["email"]}, slots={"booking_reference": "AFS-ABCDEF"})
+        dispatcher, _ = run(
+            ActionSubmitCancel(), tracker([REQUEST], verified("AFS-ABCDEF", cancel_choice="cancel"))
+        )
+        checked, values = validate(
+            {"verification_contact": CONTACT["email"]}, slots={"booking_reference": "AFS-ABCDEF"}
+        )
     finally:
         get_settings.cache_clear()
     assert responses(dispatcher) == ["utter_cancel_unavailable"] and HELPDESK_PHONE in texts(dispatcher)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from catalog_support import all_text, copy_real_content, render, run_action, tracker
 from rasa_sdk.events import SlotSet
 
 from actions.catalog import (
@@ -18,8 +19,6 @@ from actions.catalog import (
 )
 from bot.catalog.content import load_content
 from bot.settings import get_settings
-
-from catalog_support import all_text, copy_real_content, render, run_action, tracker
 
 PHONE = "0592 99 88 77 (test)"
 WEBSITE = "https://www.example.org/test-agenda"

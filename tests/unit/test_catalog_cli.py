@@ -1,17 +1,17 @@
 """`python -m bot catalog check|load`: Dutch output, exit code 2 with file:line on bad content."""
+
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
 
+from catalog_support import INSTRUMENTS, ROOT, line_of, write_content
 from sqlalchemy import func, select
 
 from bot.catalog.models import Instrument
 from bot.cli import main
 from bot.db import session_scope
-
-from catalog_support import INSTRUMENTS, ROOT, line_of, write_content
 
 
 def test_check_accepts_the_real_content(capsys):
@@ -39,7 +39,9 @@ def test_load_reports_counts_and_is_idempotent(database_url, capsys):
 
 
 def test_load_refuses_bad_content_and_loads_nothing(database_url, tmp_path, capsys):
-    folder = write_content(tmp_path / "c", instruments=INSTRUMENTS.replace("reviewed_on: 2026-11-20", "reviewed_on: 31-12"))
+    folder = write_content(
+        tmp_path / "c", instruments=INSTRUMENTS.replace("reviewed_on: 2026-11-20", "reviewed_on: 31-12")
+    )
     assert main(["catalog", "load", "--dir", str(folder)]) == 2
     assert "reviewed_on" in capsys.readouterr().err
     with session_scope(database_url) as session:
@@ -59,11 +61,17 @@ def test_load_without_schema_says_what_to_do(tmp_path, monkeypatch, capsys):
 
 
 def test_the_command_runs_as_a_module(tmp_path):
-    folder = write_content(tmp_path / "c", instruments=INSTRUMENTS.replace("topics:\n      - growth", "topics:\n      - groei"))
+    folder = write_content(
+        tmp_path / "c", instruments=INSTRUMENTS.replace("topics:\n      - growth", "topics:\n      - groei")
+    )
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "catalog", "check", "--dir", str(folder)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "instruments.yml:" in result.stderr and "groei" in result.stderr

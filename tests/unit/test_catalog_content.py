@@ -1,16 +1,16 @@
 """Content files: every kind of mistake is refused with file and line, nothing is
 loaded then; a valid load is an idempotent upsert that retires removed entries."""
+
 from __future__ import annotations
 
 import pytest
+from catalog_support import EVENTS, INSTRUMENTS, PROGRAM, SCHEMES, copy_real_content, line_of, write_content
 from sqlalchemy import select, text
 
 from bot.catalog import content as content_module
 from bot.catalog.content import ContentInvalid, load_content, read_catalog
 from bot.catalog.models import Event, Instrument, InstrumentTopic, Scheme
 from bot.db import get_engine, session_scope
-
-from catalog_support import EVENTS, INSTRUMENTS, PROGRAM, SCHEMES, copy_real_content, line_of, write_content
 
 CATALOG_TABLES = (
     "catalog_instruments",
@@ -42,7 +42,11 @@ def problems_of(folder) -> list:
 
 def assert_problem(problems, file_name: str, line: int, *words: str) -> None:
     for problem in problems:
-        if problem.path.endswith(file_name) and problem.line == line and all(w in problem.message for w in words):
+        if (
+            problem.path.endswith(file_name)
+            and problem.line == line
+            and all(w in problem.message for w in words)
+        ):
             return
     raise AssertionError(f"no problem {file_name}:{line} {words} in:\n" + "\n".join(map(str, problems)))
 
@@ -56,7 +60,9 @@ def test_the_small_valid_files_are_read(tmp_path):
     assert instrument.id == "tafel" and instrument.topics == ("growth",) and instrument.lead_for == {"growth"}
     assert instrument.municipalities is None and instrument.sectors is None
     assert [s.id for s in catalog.schemes] == ["tozo"]
-    assert catalog.events[0].starts_at.isoformat() == "2026-12-03T18:30:00"  # 19:30 in Amsterdam, stored as UTC
+    assert (
+        catalog.events[0].starts_at.isoformat() == "2026-12-03T18:30:00"
+    )  # 19:30 in Amsterdam, stored as UTC
     assert catalog.topic_keywords == {"export": "export"}
 
 
@@ -64,11 +70,28 @@ def test_the_real_content_files_are_valid():
     catalog = read_catalog()
     assert len(catalog.instruments) >= 25
     assert {s.id for s in catalog.schemes} == {
-        "now", "tozo", "tvl", "togs", "belastinguitstel", "bmkb_c", "go_c", "kkc", "col", "tonk"
+        "now",
+        "tozo",
+        "tvl",
+        "togs",
+        "belastinguitstel",
+        "bmkb_c",
+        "go_c",
+        "kkc",
+        "col",
+        "tonk",
     }
     topics = {topic for instrument in catalog.instruments for topic in instrument.topics}
     assert topics == {
-        "start", "growth", "innovation", "export", "financing", "corona", "crisis", "digitalisation", "events",
+        "start",
+        "growth",
+        "innovation",
+        "export",
+        "financing",
+        "corona",
+        "crisis",
+        "digitalisation",
+        "events",
         "students",
     }
     assert any(e.online for e in catalog.events) and any(not e.online for e in catalog.events)
@@ -97,7 +120,9 @@ def test_bad_date_names_its_line(tmp_path, value):
 
 
 def test_active_until_before_active_from_is_refused(tmp_path):
-    bad = INSTRUMENTS.replace("    reviewed_on:", "    active_from: 2026-06-01\n    active_until: 2026-01-01\n    reviewed_on:")
+    bad = INSTRUMENTS.replace(
+        "    reviewed_on:", "    active_from: 2026-06-01\n    active_until: 2026-01-01\n    reviewed_on:"
+    )
     problems = problems_of(write_content(tmp_path / "c", instruments=bad))
     assert_problem(problems, "instruments.yml", line_of(bad, "active_until:"), "active_until")
 
@@ -116,7 +141,9 @@ def test_missing_required_field_names_the_entry(tmp_path):
 
 
 def test_unknown_municipality_names_its_line(tmp_path):
-    bad = INSTRUMENTS.replace("    offer:", "    municipalities:\n      - Assen\n      - Groningen\n    offer:")
+    bad = INSTRUMENTS.replace(
+        "    offer:", "    municipalities:\n      - Assen\n      - Groningen\n    offer:"
+    )
     problems = problems_of(write_content(tmp_path / "c", instruments=bad))
     assert_problem(problems, "instruments.yml", line_of(bad, "- Groningen"), "gemeente", "Groningen")
 
@@ -128,7 +155,9 @@ def test_a_village_instead_of_a_municipality_gets_a_hint(tmp_path):
 
 
 def test_unknown_field_and_unknown_placeholder_are_refused(tmp_path):
-    bad = INSTRUMENTS.replace("next_step: Bel de vraagbaak op {phone}.", "next_step: Bel {telefoon}.\n    offers: x")
+    bad = INSTRUMENTS.replace(
+        "next_step: Bel de vraagbaak op {phone}.", "next_step: Bel {telefoon}.\n    offers: x"
+    )
     problems = problems_of(write_content(tmp_path / "c", instruments=bad))
     assert_problem(problems, "instruments.yml", line_of(bad, "next_step:"), "{telefoon}")
     assert_problem(problems, "instruments.yml", line_of(bad, "offers:"), "onbekend veld", "offers")
@@ -155,7 +184,9 @@ def test_unknown_scheme_id_and_missing_link_are_refused(tmp_path):
 
 
 def test_event_that_ends_before_it_starts_or_has_no_place_is_refused(tmp_path):
-    bad = EVENTS.replace("ends_at: 2026-12-03 20:45", "ends_at: 2026-12-03 18:00").replace("    online: true\n", "")
+    bad = EVENTS.replace("ends_at: 2026-12-03 20:45", "ends_at: 2026-12-03 18:00").replace(
+        "    online: true\n", ""
+    )
     problems = problems_of(write_content(tmp_path / "c", events=bad))
     assert_problem(problems, "events.yml", line_of(bad, "ends_at:"), "ends_at")
     assert_problem(problems, "events.yml", line_of(bad, "- id: webinar"), "online")
@@ -189,20 +220,26 @@ def test_invalid_content_leaves_the_database_unchanged(database_url, tmp_path):
     before = snapshot(database_url)
     bad = INSTRUMENTS.replace("Ondernemerstafel", "Nieuwe naam").replace("kind: own", "kind: eigen")
     with pytest.raises(ContentInvalid):
-        load_content(write_content(tmp_path / "bad", instruments=bad, schemes=SCHEMES.replace("Tozo\n", "Tozo!\n")))
+        load_content(
+            write_content(tmp_path / "bad", instruments=bad, schemes=SCHEMES.replace("Tozo\n", "Tozo!\n"))
+        )
     assert snapshot(database_url) == before
 
 
 def test_a_failure_halfway_rolls_the_whole_load_back(database_url, tmp_path, monkeypatch):
     load_content(write_content(tmp_path / "good"))
     before = snapshot(database_url)
-    changed = write_content(tmp_path / "changed", instruments=INSTRUMENTS.replace("Ondernemerstafel", "Tafel 2"))
+    changed = write_content(
+        tmp_path / "changed", instruments=INSTRUMENTS.replace("Ondernemerstafel", "Tafel 2")
+    )
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(content_module, "_apply_event", broken)
-    monkeypatch.setattr(content_module, "_event_state", lambda item: object())  # forces an update of every event
+    monkeypatch.setattr(
+        content_module, "_event_state", lambda item: object()
+    )  # forces an update of every event
     with pytest.raises(RuntimeError):
         load_content(changed)
     assert snapshot(database_url) == before
@@ -237,7 +274,9 @@ def test_removed_entries_are_retired_and_come_back_when_restored(database_url, t
         row = session.get(Instrument, "kennisprogramma")
         assert row is not None and row.retired  # kept, not deleted
         assert session.get(Event, "2027-03-innovatiecafe-roden").retired
-        assert session.scalar(select(InstrumentTopic).where(InstrumentTopic.instrument_id == "kennisprogramma"))
+        assert session.scalar(
+            select(InstrumentTopic).where(InstrumentTopic.instrument_id == "kennisprogramma")
+        )
 
     (folder / "instruments.yml").write_text(original, encoding="utf-8")
     report = load_content(folder)
@@ -250,7 +289,9 @@ def test_an_edit_is_an_update_of_that_entry_only(database_url, tmp_path):
     folder = copy_real_content(tmp_path / "content")
     load_content(folder)
     path = folder / "schemes.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("agency: UWV", "agency: UWV (Amsterdam)"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("agency: UWV", "agency: UWV (Amsterdam)"), encoding="utf-8"
+    )
     path = folder / "instruments.yml"
     path.write_text(
         path.read_text(encoding="utf-8").replace(

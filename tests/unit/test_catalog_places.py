@@ -1,9 +1,9 @@
 """Municipality names as people type them map to the official name."""
+
 import pytest
+from catalog_support import write_content
 
 from bot.places import MUNICIPALITIES, Places, canonical_municipality
-
-from catalog_support import write_content
 
 
 @pytest.fixture

@@ -1,28 +1,32 @@
 """The catalog on PostgreSQL (as in production with several Rasa instances): the
 migration, a load, the lookups and an action give the same answers as on SQLite."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from catalog_support import INSTRUMENTS, all_text, run_action, tracker, write_content
 
 from actions.catalog import ActionAnswerScheme, ActionAnswerTopic
 from bot.catalog import queries
 from bot.catalog.content import ContentInvalid, load_content
 from bot.db import session_scope
 
-from catalog_support import INSTRUMENTS, all_text, run_action, tracker, write_content
-
 
 def test_load_lookups_and_actions_on_postgres(postgres_url, tmp_path):
     first = load_content()
     assert load_content().instruments.unchanged == first.instruments.added
     with pytest.raises(ContentInvalid):
-        load_content(write_content(tmp_path / "bad", instruments=INSTRUMENTS.replace("kind: own", "kind: eigen")))
+        load_content(
+            write_content(tmp_path / "bad", instruments=INSTRUMENTS.replace("kind: own", "kind: eigen"))
+        )
 
     with session_scope(postgres_url) as session:
-        growth = queries.best_instruments(session, "growth", "small", "Assen", "horeca", today=date(2026, 11, 27))
+        growth = queries.best_instruments(
+            session, "growth", "small", "Assen", "horeca", today=date(2026, 11, 27)
+        )
         names = [i.name for i in growth]
         assert "Groeicarrousel" in names and "Ondernemerstafel" in names
         assert queries.find_scheme_id(session, "Tozo-lening") == "tozo"

@@ -1,19 +1,19 @@
 """Catalog lookups: filters on topic, target group, municipality, sector and dates;
 the topic's lead instruments; events after a fixed now; schemes; program facts."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from catalog_support import EVENTS, write_content
 
 from bot.catalog import queries
-from bot.company import known_size
 from bot.catalog.content import load_content
+from bot.company import known_size
 from bot.db import session_scope
 from bot.settings import get_settings
-
-from catalog_support import EVENTS, write_content
 
 TODAY = date(2026, 11, 27)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -49,7 +49,9 @@ INSTRUMENTS = "instruments:\n" + "".join(
     ]
 )
 
-MORE_EVENTS = EVENTS + """\
+MORE_EVENTS = (
+    EVENTS
+    + """\
   - id: past
     title: Voorbij
     starts_at: 2026-11-12 15:00
@@ -87,6 +89,7 @@ MORE_EVENTS = EVENTS + """\
     organiser: Partners
     signup_link: "{website}"
 """
+)
 
 PROGRAM = """\
 facts:
@@ -116,7 +119,9 @@ def ids(views):
 
 
 def best(session, topic="growth", group=None, municipality=None, sector=None, today=TODAY, limit=10):
-    return ids(queries.best_instruments(session, topic, group, municipality, sector, today=today, limit=limit))
+    return ids(
+        queries.best_instruments(session, topic, group, municipality, sector, today=today, limit=limit)
+    )
 
 
 # --------------------------------------------------------------------------- instruments
@@ -136,7 +141,9 @@ def test_active_dates_filter(session):
 def test_retired_instruments_are_not_offered(session, tmp_path):
     without = INSTRUMENTS.replace(instrument("generic"), "")
     assert "generic" in best(session)
-    load_content(write_content(tmp_path / "without", instruments=without, events=MORE_EVENTS, program=PROGRAM))
+    load_content(
+        write_content(tmp_path / "without", instruments=without, events=MORE_EVENTS, program=PROGRAM)
+    )
     session.expire_all()
     assert "generic" not in best(session)
 
@@ -191,8 +198,16 @@ def test_partner_fits_better_only_when_it_outranks_the_program(session):
 
 @pytest.mark.parametrize(
     "employees, group, beyond",
-    [(0, "zzp", False), (1, "zzp", False), (2, "small", False), (50, "small", False), (51, "larger", False),
-     (250, "larger", False), (251, "larger", True), (4000, "larger", True)],
+    [
+        (0, "zzp", False),
+        (1, "zzp", False),
+        (2, "small", False),
+        (50, "small", False),
+        (51, "larger", False),
+        (250, "larger", False),
+        (251, "larger", True),
+        (4000, "larger", True),
+    ],
 )
 def test_company_size_to_target_group(employees, group, beyond):
     size = known_size(employees)
@@ -200,7 +215,9 @@ def test_company_size_to_target_group(employees, group, beyond):
 
 
 def test_topic_answer_asks_the_size_only_when_it_changes_the_answer(session):
-    assert queries.topic_answer(session, "growth", today=TODAY, limit=10).ask_size  # for-larger depends on size
+    assert queries.topic_answer(
+        session, "growth", today=TODAY, limit=10
+    ).ask_size  # for-larger depends on size
     assert not queries.topic_answer(session, "growth", size=known_size("3"), today=TODAY, limit=10).ask_size
     assert not queries.topic_answer(session, "growth", today=TODAY, may_ask_size=False, limit=10).ask_size
     answer = queries.topic_answer(session, "growth", size=known_size(400), today=TODAY)
@@ -256,8 +273,15 @@ def test_topic_in_text(session):
 
 @pytest.mark.parametrize(
     "typed, scheme_id",
-    [("tozo", "tozo"), ("TOZO", "tozo"), ("Tozo-lening", "tozo"), ("mijn tozo lening van de gemeente", "tozo"),
-     ("tonk", None), ("", None), (None, None)],
+    [
+        ("tozo", "tozo"),
+        ("TOZO", "tozo"),
+        ("Tozo-lening", "tozo"),
+        ("mijn tozo lening van de gemeente", "tozo"),
+        ("tonk", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_find_scheme_id(session, typed, scheme_id):
     assert queries.find_scheme_id(session, typed) == scheme_id

@@ -1,13 +1,14 @@
 """Opening hours of the help desk and the hotline: weekdays, evenings, crisis mode, holidays."""
+
 from __future__ import annotations
 
 from datetime import date, time
 
 import pytest
+from booking_support import at, fake_now, set_env
 
 from bot import clock
 from bot.settings import get_settings
-from booking_support import at, fake_now, set_env
 
 
 @pytest.fixture(autouse=True)
@@ -30,10 +31,15 @@ def test_parse_hours_reads_ranges_several_periods_and_dutch_day_names():
     assert sorted(hours) == [0, 1, 2, 3, 4, 5]
     assert hours[0] == (clock.Period(time(9), time(12, 30)), clock.Period(time(13, 30), time(17)))
     assert hours[5] == (clock.Period(time(10), time(12)),)
-    assert clock.parse_hours("mon,wed 08:00-10:00") == {0: (clock.Period(time(8), time(10)),), 2: (clock.Period(time(8), time(10)),)}
+    assert clock.parse_hours("mon,wed 08:00-10:00") == {
+        0: (clock.Period(time(8), time(10)),),
+        2: (clock.Period(time(8), time(10)),),
+    }
 
 
-@pytest.mark.parametrize("spec", ["maandagen 09:00-17:00", "mon-fri 9-17", "mon-fri 17:00-09:00", "mon-fri 25:00-26:00", "mon-fri"])
+@pytest.mark.parametrize(
+    "spec", ["maandagen 09:00-17:00", "mon-fri 9-17", "mon-fri 17:00-09:00", "mon-fri 25:00-26:00", "mon-fri"]
+)
 def test_parse_hours_rejects_what_it_cannot_read(spec):
     with pytest.raises(ValueError):
         clock.parse_hours(spec)

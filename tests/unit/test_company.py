@@ -32,14 +32,38 @@ def test_employees_as_a_whole_number(typed, expected):
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "veel", "2,5", "2.5", "-3", -3, "10-50", "10 - 50", "tussen 10 en 20", "10 tot 20", "1000000", None, True, 2.5],
+    [
+        "",
+        "veel",
+        "2,5",
+        "2.5",
+        "-3",
+        -3,
+        "10-50",
+        "10 - 50",
+        "tussen 10 en 20",
+        "10 tot 20",
+        "1000000",
+        None,
+        True,
+        2.5,
+    ],
 )
 def test_employees_that_are_not_one_whole_number(typed):
     assert parse_employees(typed) is None
 
 
 @pytest.mark.parametrize(
-    "count, band", [(0, BAND_ZZP), (1, BAND_ZZP), (2, BAND_SMALL), (50, BAND_SMALL), (51, BAND_LARGER), (250, BAND_LARGER), (251, BAND_BEYOND)]
+    "count, band",
+    [
+        (0, BAND_ZZP),
+        (1, BAND_ZZP),
+        (2, BAND_SMALL),
+        (50, BAND_SMALL),
+        (51, BAND_LARGER),
+        (250, BAND_LARGER),
+        (251, BAND_BEYOND),
+    ],
 )
 def test_size_bands_follow_the_programs_target_groups(count, band):
     assert band_of(count) == band

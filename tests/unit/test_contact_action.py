@@ -1,6 +1,7 @@
 """`action_contact` run as Rasa runs it (a real Tracker and CollectingDispatcher) at fixed
 LOKET_FAKE_NOW moments: open on a weekday morning, the evening with and without crisis
 mode, a Sunday and a public holiday."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,12 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from booking_support import set_env
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact import ActionContact
 from bot.settings import get_settings
-from booking_support import set_env
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
 
@@ -38,7 +39,11 @@ def settings_env(monkeypatch):
 
 def run_at(monkeypatch, moment: str, crisis: bool = False, intent: str = "ask_contact") -> list[dict]:
     set_env(monkeypatch, LOKET_FAKE_NOW=moment, LOKET_CRISIS_MODE="true" if crisis else None)
-    latest = {"text": "wanneer zijn jullie open?", "intent": {"name": intent, "confidence": 0.97}, "entities": []}
+    latest = {
+        "text": "wanneer zijn jullie open?",
+        "intent": {"name": intent, "confidence": 0.97},
+        "entities": [],
+    }
     events = [{"event": "user", "text": latest["text"], "parse_data": latest}]
     tracker = Tracker("contact-test", {}, latest, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
@@ -68,7 +73,11 @@ def test_weekday_morning_both_open(monkeypatch):
     assert responses["utter_contact_both_open"]["closes_at"] == "17:00"
     assert "maandag t/m vrijdag 09:00–17:00" in render(responses["utter_contact_hours_same"])
     details = render(responses["utter_contact_details"])
-    assert "0592 99 88 77" in details and "vraagbaak@test.example.org" in details and "https://test.example.org" in details
+    assert (
+        "0592 99 88 77" in details
+        and "vraagbaak@test.example.org" in details
+        and "https://test.example.org" in details
+    )
     assert "utter_contact_offer_callback" not in responses
     for message in messages:
         render(message)
@@ -124,8 +133,17 @@ def test_no_callback_button_when_the_booking_flow_already_runs(monkeypatch):
 
 def test_every_contact_response_is_in_the_domain_and_listed():
     assert "action_contact" in DOMAIN["actions"]
-    for name in ["utter_contact_holiday", "utter_contact_both_open", "utter_contact_both_closed",
-                 "utter_contact_helpdesk_open", "utter_contact_helpdesk_closed", "utter_contact_hotline_open",
-                 "utter_contact_hotline_closed", "utter_contact_hours_same", "utter_contact_hours",
-                 "utter_contact_details", "utter_contact_offer_callback"]:
+    for name in [
+        "utter_contact_holiday",
+        "utter_contact_both_open",
+        "utter_contact_both_closed",
+        "utter_contact_helpdesk_open",
+        "utter_contact_helpdesk_closed",
+        "utter_contact_hotline_open",
+        "utter_contact_hotline_closed",
+        "utter_contact_hours_same",
+        "utter_contact_hours",
+        "utter_contact_details",
+        "utter_contact_offer_callback",
+    ]:
         assert DOMAIN["responses"][name][0]["text"]

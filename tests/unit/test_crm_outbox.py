@@ -1,5 +1,6 @@
 """CRM delivery against a real local HTTP server: the CRM is down (connection refused,
 then HTTP 500), comes back, and every message arrives exactly once with a stable key."""
+
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from booking_support import THURSDAY_10, add_weekday_advisor, at, fake_now, set_env
 from sqlalchemy import select
 
 from bot import crm
@@ -18,7 +20,6 @@ from bot.clock import utc_now
 from bot.crm import OutboxMessage, deliver_pending, make_session_factory
 from bot.db import session_scope
 from bot.settings import get_settings
-from booking_support import THURSDAY_10, add_weekday_advisor, at, fake_now, set_env
 
 
 class FakeCRM:
@@ -84,8 +85,15 @@ def make_cases() -> list[str]:
         add_weekday_advisor(session)
         for number, start in enumerate(["2024-12-06T09:00", "2024-12-06T09:45", "2024-12-06T10:30"]):
             references.append(
-                book(session, kind=APPOINTMENT, start=at(start), person_name=f"Klant {number}",
-                     email=f"klant{number}@example.org", sender_id=f"conv-{number}", topics=["export"]).reference
+                book(
+                    session,
+                    kind=APPOINTMENT,
+                    start=at(start),
+                    person_name=f"Klant {number}",
+                    email=f"klant{number}@example.org",
+                    sender_id=f"conv-{number}",
+                    topics=["export"],
+                ).reference
             )
     with session_scope() as session:
         move(session, references[0], "klant0@example.org", at("2024-12-06T11:15"))
@@ -136,7 +144,9 @@ def test_crm_down_then_back_every_message_arrives_exactly_once(db):
         assert len(second.failed) == 2
         for message in outbox():
             if message.idempotency_key in second.failed:
-                assert message.attempts == 2 and message.last_status == 500 and "HTTP 500" in message.last_error
+                assert (
+                    message.attempts == 2 and message.last_status == 500 and "HTTP 500" in message.last_error
+                )
                 assert message.next_attempt_at == later + timedelta(seconds=60)
 
         # 4. Later passes deliver the rest.
@@ -155,8 +165,12 @@ def test_crm_down_then_back_every_message_arrives_exactly_once(db):
         assert request["body"]["idempotency_key"] == request["key"]
     # Per booking the CRM sees booked before moved, booked before cancelled.
     events = [(r["body"]["reference"], r["body"]["event"]) for r in crm_server.accepted]
-    assert events.index((references[0], "appointment.booked")) < events.index((references[0], "appointment.moved"))
-    assert events.index((references[1], "appointment.booked")) < events.index((references[1], "appointment.cancelled"))
+    assert events.index((references[0], "appointment.booked")) < events.index(
+        (references[0], "appointment.moved")
+    )
+    assert events.index((references[1], "appointment.booked")) < events.index(
+        (references[1], "appointment.cancelled")
+    )
     body = crm_server.accepted[0]["body"]
     assert {"contact", "summary", "topics", "reference", "conversation_id", "event"} <= set(body)
     assert all(message.delivered_at is not None and message.last_error is None for message in outbox())
@@ -189,7 +203,9 @@ def test_parallel_workers_never_send_the_same_message(any_db):
     factory = make_session_factory()
     try:
         workers = [
-            threading.Thread(target=deliver_pending, args=(factory, crm_server.url), kwargs={"worker_id": f"w{i}"})
+            threading.Thread(
+                target=deliver_pending, args=(factory, crm_server.url), kwargs={"worker_id": f"w{i}"}
+            )
             for i in range(4)
         ]
         for worker in workers:

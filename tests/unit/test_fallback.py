@@ -1,4 +1,5 @@
 """The two-stage fallback, run as Rasa runs it: a real Tracker and dispatcher."""
+
 import asyncio
 
 from rasa_sdk import Tracker
@@ -9,7 +10,12 @@ from bot.topics import likely_topics
 
 
 def user_event(text: str, intent: str, ranking: list[dict] | None = None) -> dict:
-    parse = {"text": text, "intent": {"name": intent, "confidence": 0.3}, "intent_ranking": ranking or [], "entities": []}
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.3},
+        "intent_ranking": ranking or [],
+        "entities": [],
+    }
     return {"event": "user", "text": text, "parse_data": parse}
 
 
@@ -47,7 +53,11 @@ def test_second_miss_in_a_row_offers_an_advisor():
 
 
 def test_a_miss_after_an_understood_message_is_a_first_miss_again():
-    events = [user_event("blub", "nlu_fallback"), user_event("export", "ask_export"), user_event("plok", "nlu_fallback")]
+    events = [
+        user_event("blub", "nlu_fallback"),
+        user_event("export", "ask_export"),
+        user_event("plok", "nlu_fallback"),
+    ]
     assert run(events).messages[0]["response"] == "utter_ask_rephrase"
 
 

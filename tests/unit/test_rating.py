@@ -158,7 +158,10 @@ def test_goodbye_after_an_answer_asks_for_a_mark_once():
     dispatcher, events = run(ActionGoodbye(), tracker(ANSWERED))
     assert responses(dispatcher) == ["utter_goodbye", "utter_ask_rating"]
     assert payloads(dispatcher.messages[1]) == MARK_PAYLOADS
-    assert events == [SlotSet("rating_asked", True), SlotSet("pending_topic", None)]  # the mark is the open question
+    assert events == [
+        SlotSet("rating_asked", True),
+        SlotSet("pending_topic", None),
+    ]  # the mark is the open question
     assert "Welk cijfer" in render(dispatcher.messages)[1]["text"]
 
 

@@ -1,4 +1,5 @@
 """The web app's frame: health check and the security headers on every response."""
+
 from __future__ import annotations
 
 from starlette.testclient import TestClient

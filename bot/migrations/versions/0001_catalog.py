@@ -4,8 +4,9 @@ Revision ID: 0001_catalog
 Revises:
 Create Date: 2026-11-27
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0001_catalog"
 down_revision = None
@@ -35,7 +36,12 @@ def upgrade() -> None:
     )
     for table, column, length, index in (
         ("catalog_instrument_target_groups", "target_group", 32, "ix_catalog_instrument_target_groups_group"),
-        ("catalog_instrument_municipalities", "municipality", 64, "ix_catalog_instrument_municipalities_name"),
+        (
+            "catalog_instrument_municipalities",
+            "municipality",
+            64,
+            "ix_catalog_instrument_municipalities_name",
+        ),
         ("catalog_instrument_sectors", "sector", 64, "ix_catalog_instrument_sectors_sector"),
     ):
         op.create_table(
@@ -52,13 +58,18 @@ def upgrade() -> None:
     op.create_table(
         "catalog_instrument_topics",
         sa.Column(
-            "instrument_id", sa.String(80), sa.ForeignKey("catalog_instruments.id", ondelete="CASCADE"), primary_key=True
+            "instrument_id",
+            sa.String(80),
+            sa.ForeignKey("catalog_instruments.id", ondelete="CASCADE"),
+            primary_key=True,
         ),
         sa.Column("topic", sa.String(32), primary_key=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("lead", sa.Boolean(), nullable=False),
     )
-    op.create_index("ix_catalog_instrument_topics_topic", "catalog_instrument_topics", ["topic", "instrument_id"])
+    op.create_index(
+        "ix_catalog_instrument_topics_topic", "catalog_instrument_topics", ["topic", "instrument_id"]
+    )
 
     op.create_table(
         "catalog_schemes",
@@ -79,7 +90,10 @@ def upgrade() -> None:
         "catalog_scheme_aliases",
         sa.Column("alias", sa.String(120), primary_key=True),
         sa.Column(
-            "scheme_id", sa.String(32), sa.ForeignKey("catalog_schemes.id", ondelete="CASCADE"), nullable=False
+            "scheme_id",
+            sa.String(32),
+            sa.ForeignKey("catalog_schemes.id", ondelete="CASCADE"),
+            nullable=False,
         ),
     )
     op.create_index("ix_catalog_scheme_aliases_scheme_id", "catalog_scheme_aliases", ["scheme_id"])

@@ -4,8 +4,9 @@ Revision ID: 0002_booking
 Revises: 0001_catalog
 Create Date: 2026-11-27
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0002_booking"
 down_revision = "0001_catalog"
@@ -27,7 +28,9 @@ def upgrade() -> None:
     op.create_table(
         "advisor_availability",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("advisor_id", sa.Integer(), sa.ForeignKey("advisors.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "advisor_id", sa.Integer(), sa.ForeignKey("advisors.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("weekday", sa.Integer(), nullable=False),
         sa.Column("start_time", sa.Time(), nullable=False),
         sa.Column("end_time", sa.Time(), nullable=False),
@@ -38,7 +41,9 @@ def upgrade() -> None:
     op.create_table(
         "advisor_leave",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("advisor_id", sa.Integer(), sa.ForeignKey("advisors.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "advisor_id", sa.Integer(), sa.ForeignKey("advisors.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("first_day", sa.Date(), nullable=False),
         sa.Column("last_day", sa.Date(), nullable=False),
         sa.Column("reason", sa.String(200)),
@@ -82,7 +87,10 @@ def upgrade() -> None:
         "booking_slot_claims",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column(
-            "appointment_id", sa.Integer(), sa.ForeignKey("appointments.id", ondelete="CASCADE"), nullable=False
+            "appointment_id",
+            sa.Integer(),
+            sa.ForeignKey("appointments.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column("advisor_id", sa.Integer(), sa.ForeignKey("advisors.id"), nullable=False),
         sa.Column("unit_start", sa.DateTime(), nullable=False),
