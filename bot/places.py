@@ -35,15 +35,18 @@ MUNICIPALITIES: tuple[str, ...] = (
 )
 
 # People write "2e Exloërmond" for "Tweede Exloërmond".
-_ORDINALS = {"eerste ": "1e ", "tweede ": "2e "}
+_ORDINALS = {"Eerste ": "1e ", "Tweede ": "2e "}
 _PREFIX = re.compile(r"^(?:de )?(?:gemeente|gem) ")
+
+
+def _without_accents(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def place_key(text: str) -> str:
     """A spelling-insensitive key: lower case, no accents, hyphens and runs of
     spaces as one space, no surrounding punctuation."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    text = text.lower().replace("-", " ").replace("'", "")
+    text = _without_accents(text).lower().replace("-", " ").replace("'", "")
     text = re.sub(r"[^a-z0-9 ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -87,13 +90,18 @@ class Places:
         return key in self._index and key not in _MUNICIPALITY_KEYS
 
 
-def _variants(name: str) -> list[str]:
-    key = place_key(name)
-    forms = [key]
+def spellings(name: str) -> list[str]:
+    """The ways people type a place, in lower case: as written, hyphens as spaces,
+    without diaereses ("exloermond"), ordinals as digits ("2e exloërmond")."""
+    forms = [name, name.replace("-", " "), _without_accents(name)]
     for word, digit in _ORDINALS.items():
-        if key.startswith(word):
-            forms.append(digit + key[len(word) :])
-    return forms
+        if name.startswith(word):
+            forms += [digit + name[len(word) :], _without_accents(digit + name[len(word) :])]
+    return list(dict.fromkeys(form.lower() for form in forms))
+
+
+def _variants(name: str) -> list[str]:
+    return list(dict.fromkeys(place_key(form) for form in spellings(name)))
 
 
 @lru_cache(maxsize=4)

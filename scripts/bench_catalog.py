@@ -66,7 +66,7 @@ def generated_catalog(count: int, rng: random.Random) -> Catalog:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -85,9 +85,9 @@ def main() -> int:
         questions = [
             (
                 rng.choice(TOPICS),
-                rng.choice((None,) + TARGET_GROUPS),
-                rng.choice((None, None) + MUNICIPALITIES),
-                rng.choice((None, None, None) + SECTORS),
+                rng.choice((None, *TARGET_GROUPS)),
+                rng.choice((None, None, *MUNICIPALITIES)),
+                rng.choice((None, None, None, *SECTORS)),
             )
             for _ in range(args.queries)
         ]

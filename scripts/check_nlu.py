@@ -44,9 +44,10 @@ def main(report_path: str = "results/nlu/intent_report.json", baseline_path: str
     print(f"    doel macro-F1 >= {GOAL:.2f}: {'gehaald' if macro >= GOAL else 'NIET gehaald'}")
     if baseline is not None:
         base_macro = baseline["macro avg"]["f1-score"]
+        verdict = "gehaald" if macro >= base_macro + MARGIN else "NIET gehaald"
         print(
-            f"==> macro-F1 Rasa {macro:.3f} tegen baseline {base_macro:.3f} (verschil {macro - base_macro:+.3f}); "
-            f"doel minstens {MARGIN:+.2f}: {'gehaald' if macro >= base_macro + MARGIN else 'NIET gehaald'}"
+            f"==> macro-F1 Rasa {macro:.3f} tegen baseline {base_macro:.3f} "
+            f"(verschil {macro - base_macro:+.3f}); doel minstens {MARGIN:+.2f}: {verdict}"
         )
     failed = macro < FLOOR
     if failed:

@@ -71,7 +71,8 @@ class FrogServer:
     def __init__(self, port: int, startup_timeout: float = 120.0) -> None:
         self.port = port
         self._workdir = tempfile.TemporaryDirectory(prefix="frog-")  # frog writes frog.*.debug into its cwd
-        self._log = open(Path(self._workdir.name) / "server.log", "w", encoding="utf-8")
+        # The log stays open for the server's lifetime and is closed in stop().
+        self._log = open(Path(self._workdir.name) / "server.log", "w", encoding="utf-8")  # noqa: SIM115
         started = time.perf_counter()
         self.process = subprocess.Popen(
             ["frog", *FROG_ARGS, "-S", str(port)],
@@ -130,8 +131,8 @@ class FrogServer:
     def stop(self) -> None:
         try:
             self.connection.close()
-        except Exception:
-            pass
+        except OSError as error:
+            print(f"closing the Frog connection failed: {error}", file=sys.stderr)
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -180,6 +181,7 @@ def enter_private_netns() -> None:
         )
     os.environ[NETNS_MARK] = "1"
     script = 'ip link set lo up && exec "$@"'
+    # Replaces this process by itself inside a private network namespace (no shell involved).
     os.execvp("unshare", ["unshare", "--net", "--", "sh", "-c", script, "sh", sys.executable, *sys.argv])
 
 
@@ -225,15 +227,15 @@ def views(texts: list[str], nlp) -> dict[str, list[str]]:
     spacy_lemmas = [" ".join(token.lemma_.lower() for token in doc) for doc in nlp.pipe(texts)]
     frog_lemmas = [" ".join(lemma.lower() for _, lemma, _ in frog[text]) for text in texts]
     frog_pos = [" ".join("POS_" + tag.split("(")[0] for _, _, tag in frog[text]) for text in texts]
-    frog_lemmas_pos = [f"{lemmas} {pos}" for lemmas, pos in zip(frog_lemmas, frog_pos)]
+    frog_lemmas_pos = [f"{lemmas} {pos}" for lemmas, pos in zip(frog_lemmas, frog_pos, strict=True)]
     return {
         "(a) raw text (baseline)": raw,
         "(b) spaCy lemmas (blank nl)": spacy_lemmas,
         "(c) Frog lemmas": frog_lemmas,
         "(d) Frog lemmas + POS": frog_lemmas_pos,
-        "(e) raw + spaCy lemmas": [f"{a} {b}" for a, b in zip(raw, spacy_lemmas)],
-        "(f) raw + Frog lemmas": [f"{a} {b}" for a, b in zip(raw, frog_lemmas)],
-        "(g) raw + Frog lemmas + POS": [f"{a} {b}" for a, b in zip(raw, frog_lemmas_pos)],
+        "(e) raw + spaCy lemmas": [f"{a} {b}" for a, b in zip(raw, spacy_lemmas, strict=True)],
+        "(f) raw + Frog lemmas": [f"{a} {b}" for a, b in zip(raw, frog_lemmas, strict=True)],
+        "(g) raw + Frog lemmas + POS": [f"{a} {b}" for a, b in zip(raw, frog_lemmas_pos, strict=True)],
     }
 
 
@@ -257,7 +259,7 @@ def cross_validate(view: dict[str, list[str]], intents: list[str], seed: int = S
 
 def print_cv(results: dict[str, dict]) -> None:
     base = np.array(results["(a) raw text (baseline)"]["f1"])
-    print("\n5-fold stratified CV on the training data (random_state %d), intent macro-F1:" % SEED)
+    print(f"\n5-fold stratified CV on the training data (random_state {SEED}), intent macro-F1:")
     print(f"  {'view':30s} {'macro-F1':>9s} {'(sd)':>7s} {'accuracy':>9s}   {'Δ F1 vs (a) per fold':s}")
     for name, scores in results.items():
         f1 = np.array(scores["f1"])
@@ -287,7 +289,7 @@ def print_repeats(runs: list[dict[str, dict]]) -> None:
 
 
 def score_held_out(train_view: dict[str, list[str]], intents: list[str], test_view, test_intents) -> None:
-    print("\nHeld-out set (tests/nlu/, %d messages), trained on all training data:" % len(test_intents))
+    print(f"\nHeld-out set (tests/nlu/, {len(test_intents)} messages), trained on all training data:")
     print(f"  {'view':30s} {'macro-F1':>9s} {'accuracy':>9s}")
     for name, texts in train_view.items():
         predicted = build_model().fit(texts, intents).predict(test_view[name])
@@ -302,7 +304,7 @@ def score_held_out(train_view: dict[str, list[str]], intents: list[str], test_vi
 
 def percentiles(seconds: list[float]) -> str:
     ms = sorted(s * 1000 for s in seconds)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * len(ms))) - 1)]
+    p95 = ms[min(len(ms) - 1, round(0.95 * len(ms)) - 1)]
     return f"median {statistics.median(ms):7.2f} ms   p95 {p95:7.2f} ms   (n={len(ms)})"
 
 
@@ -355,12 +357,10 @@ def main(argv: list[str] | None = None) -> int:
     nlp = load_spacy()
 
     train_view = views(texts, nlp)
-    differ = sum(
-        a != b for a, b in zip(train_view["(b) spaCy lemmas (blank nl)"], train_view["(c) Frog lemmas"])
-    )
-    print(
-        f"Frog's lemmas differ from spaCy's in {differ} of {len(texts)} messages (e.g. wil → willen, kan → kunnen)"
-    )
+    spacy_lemmas, frog_lemmas = train_view["(b) spaCy lemmas (blank nl)"], train_view["(c) Frog lemmas"]
+    differ = sum(a != b for a, b in zip(spacy_lemmas, frog_lemmas, strict=True))
+    print(f"Frog's lemmas differ from spaCy's in {differ} of {len(texts)} messages")
+    print("  (e.g. wil → willen, kan → kunnen)")
     runs = [cross_validate(train_view, intents, SEED)]
     print_cv(runs[0])
     if args.repeats > 1:

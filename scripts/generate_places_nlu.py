@@ -9,32 +9,17 @@ Run: .venv/bin/python scripts/generate_places_nlu.py
 from __future__ import annotations
 
 import sys
-import unicodedata
 from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.places import spellings
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "content" / "places.yml"
 TARGET = ROOT / "data" / "nlu" / "places.yml"
-
-
-ORDINALS = {"Eerste ": "1e ", "Tweede ": "2e "}
-
-
-def without_accents(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
-def spellings(name: str) -> list[str]:
-    """The ways people type a place: hyphens as spaces,
-    without diaereses ("Exloërmond"), ordinals as digits ("2e Exloërmond")."""
-    forms = [name, name.replace("-", " "), without_accents(name)]
-    for word, digit in ORDINALS.items():
-        if name.startswith(word):
-            forms += [digit + name[len(word) :], without_accents(digit + name[len(word) :])]
-    # The synonym mapper and the lookup features ignore case: lower case suffices.
-    return list(dict.fromkeys(form.lower() for form in forms))
 
 
 def render(places: dict[str, list[str]]) -> str:
@@ -49,7 +34,7 @@ def render(places: dict[str, list[str]]) -> str:
         variants = spellings(municipality)
         for village in villages:
             variants += spellings(village)
-        lookup += [municipality] + list(villages)
+        lookup += [municipality, *list(villages)]
         lines.append(f"  - synonym: {municipality}")
         lines.append("    examples: |")
         lines += [f"      - {variant}" for variant in variants]
