@@ -1,4 +1,8 @@
-from bot.cli import main
+from bot.warnings_filter import hide_third_party_deprecations
+
+hide_third_party_deprecations()
+
+from bot.cli import main  # noqa: E402  (after the filter, so imports of pinned packages stay quiet)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -80,21 +80,22 @@ def newest_model(models_dir: Path = PROJECT_ROOT / "models") -> Path | None:
 
 
 def services(settings: Settings, model: Path, endpoints: Path, cors: str) -> list[Service]:
-    rasa = str(VENV_BIN / "rasa")
     python = str(VENV_BIN / "python")
+    # Rasa's command line, with the pinned packages' deprecation warnings hidden.
+    rasa = [python, "-m", "bot.warnings_filter"]
     return [
         # Delivers the CRM outbox; with CRM_WEBHOOK_URL unset cases wait in the outbox.
         Service("crm", [python, "-m", "bot", "crm", "worker"]),
         Service(
             "acties",
-            [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)],
+            [*rasa, "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)],
         ),
         # The demo site with the widget, the advisors' console and the JSON API (port 8000).
         Service("web", [python, "-m", "bot", "web", "serve"]),
         Service(
             "rasa",
             [
-                rasa,
+                *rasa,
                 "run",
                 "--model",
                 str(model),

@@ -4,13 +4,13 @@
 # Usage: bash scripts/cross_validate.sh config.yml [other-config.yml ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore::DeprecationWarning
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 folds=${FOLDS:-5}
 for config in "$@"; do
   name=$(basename "$config" .yml)
   out="${CV_OUT:-results/cv}/$name"
   start=$(date +%s)
-  .venv/bin/rasa test nlu --cross-validation --folds "$folds" --nlu "${CV_DATA:-data/nlu}" --config "$config" \
+  .venv/bin/python -m bot.warnings_filter test nlu --cross-validation --folds "$folds" --nlu "${CV_DATA:-data/nlu}" --config "$config" \
     --out "$out" --no-plot --quiet > "$out.log" 2>&1 || { echo "$name: mislukt, zie $out.log"; continue; }
   seconds=$(( $(date +%s) - start ))
   .venv/bin/python - "$name" "$out" "$seconds" "$folds" <<'PY'

@@ -4,9 +4,10 @@
 # Services it starts (PostgreSQL) are stopped again, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore::DeprecationWarning
-RASA=.venv/bin/rasa
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 PY=.venv/bin/python
+# Rasa's command line with the pinned packages' deprecation warnings hidden (bot/warnings_filter.py).
+RASA="$PY -m bot.warnings_filter"
 model=$(ls -t models/*.tar.gz | head -n 1)
 
 cleanup() { bash scripts/postgres.sh stop >/dev/null 2>&1 || true; }

@@ -3,7 +3,7 @@
 # carries a fingerprint of config, domain, data, the spaCy pipeline and the pins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore::DeprecationWarning
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 fingerprint=$(
   { cat config.yml domain.yml requirements.txt var/spacy/nl/pipeline.json policies/*.py
@@ -18,5 +18,5 @@ fi
 mkdir -p models
 echo "==> model trainen (duurt een paar minuten)"
 start=$(date +%s)
-.venv/bin/rasa train --fixed-model-name "loket-${fingerprint}" --out models --quiet
+.venv/bin/python -m bot.warnings_filter train --fixed-model-name "loket-${fingerprint}" --out models --quiet
 echo "==> model getraind in $(( $(date +%s) - start )) s: $model"
