@@ -14,7 +14,7 @@ RASA := $(PY) -m bot.warnings_filter
 INSTALLED := .venv/.installed
 SPACY := var/spacy/nl/pipeline.json
 
-.PHONY: help setup run test train retrain validate shell lock clean db browser lint
+.PHONY: help setup run test train retrain validate shell lock clean db browser lint bench
 
 help:
 	@echo "make run       alles installeren, trainen waar nodig en de diensten starten (Ctrl-C stopt)"
@@ -24,6 +24,7 @@ help:
 	@echo "make validate  de trainingsdata controleren (rasa data validate)"
 	@echo "make shell     in de terminal praten met de assistent van een draaiende make run"
 	@echo "make lint      opmaak, lint en typecontrole (ruff, mypy)"
+	@echo "make bench     belastingstest naast een standaard Rasa-bot (schrijft docs/performance.md)"
 	@echo "make lock      requirements.txt opnieuw vastpinnen vanuit requirements.in"
 	@echo "make clean     modellen, resultaten en var/ weggooien (niet .venv of .env)"
 
@@ -67,6 +68,10 @@ lint: $(INSTALLED)
 	.venv/bin/ruff format --check $(LINTED)
 	.venv/bin/ruff check $(LINTED)
 	.venv/bin/mypy
+
+# Load test beside a default `rasa init` bot, SQLite and PostgreSQL tracker stores (~10 minutes).
+bench: train
+	$(PY) scripts/bench.py --postgres --write
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings
