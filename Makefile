@@ -9,8 +9,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 PY := .venv/bin/python
-# Rasa's command line with the pinned packages' deprecation warnings hidden (bot/warnings_filter.py).
-RASA := $(PY) -m bot.warnings_filter
+# Rasa's command line as the project runs it: third-party deprecation warnings hidden (bot/rasa_cli.py).
+RASA := $(PY) -m bot.rasa_cli
 INSTALLED := .venv/.installed
 SPACY := var/spacy/nl/pipeline.json
 

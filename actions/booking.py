@@ -74,7 +74,49 @@ CONTACT_RESPONSES = {
 }
 # Words around a contact detail that say nothing more ("mijn mail is …", "bel me op …").
 _DETAIL_FILLER = frozenset(
-    ["mijn", "mail", "e-mail", "email", "emailadres", "e-mailadres", "mailadres", "adres", "is", "nummer", "telefoonnummer", "tel", "telefoon", "mobiel", "mobiele", "bel", "belt", "me", "mij", "op", "naar", "via", "en", "of", "u", "kunt", "mailen", "bereiken", "het", "de", "mijn", "ons", "onze", "graag", "dat", "dit", "hier", "hierop", "maar", "wel", "even"]
+    [
+        "mijn",
+        "mail",
+        "e-mail",
+        "email",
+        "emailadres",
+        "e-mailadres",
+        "mailadres",
+        "adres",
+        "is",
+        "nummer",
+        "telefoonnummer",
+        "tel",
+        "telefoon",
+        "mobiel",
+        "mobiele",
+        "bel",
+        "belt",
+        "me",
+        "mij",
+        "op",
+        "naar",
+        "via",
+        "en",
+        "of",
+        "u",
+        "kunt",
+        "mailen",
+        "bereiken",
+        "het",
+        "de",
+        "mijn",
+        "ons",
+        "onze",
+        "graag",
+        "dat",
+        "dit",
+        "hier",
+        "hierop",
+        "maar",
+        "wel",
+        "even",
+    ]
 )
 _YES = re.compile(
     r"^(ja|jawel|jazeker|ja hoor|ja graag|graag|prima|goed|klopt|akkoord|oké|oke|ok|okay|yes|zeker|doe maar|"
@@ -84,7 +126,8 @@ _NO = re.compile(r"^(nee|neen|nope|niet|klopt niet|dat klopt niet|liever niet|to
 # "weet ik niet", "heb ik niet", "liever niet": no answer to an optional question.
 _NO_VALUE = re.compile(
     r"^(nee|geen|niet|weet ik niet|weet ik nog niet|geen idee|onbekend|n\.?v\.?t\.?|liever niet|heb ik niet|"
-    r"heb ik geen|ik heb geen( e-?mail(adres)?| telefoon(nummer)?)?|nog niet|nvt|-|sla (maar )?over|overslaan)$"
+    r"heb ik geen|ik heb geen( e-?mail(adres)?| telefoon(nummer)?)?|"
+    r"nog niet|nvt|-|sla (maar )?over|overslaan)$"
 )
 
 
@@ -488,7 +531,7 @@ class ActionSubmitBooking(Action):
             )
         except SlotUnavailable:  # SlotTaken included: someone was just faster
             dispatcher.utter_message(response="utter_booking_slot_taken")
-            return cleared + [FollowupAction(FORM)]
+            return [*cleared, FollowupAction(FORM)]
         except Exception:  # the database, or details the form let through by mistake (InvalidBooking)
             logger.exception("booking failed")
             dispatcher.utter_message(
@@ -511,4 +554,4 @@ class ActionSubmitBooking(Action):
                 dispatcher.utter_message(response=preference, **fields)
         if urgent:
             dispatcher.utter_message(response="utter_booking_urgent")
-        return cleared + [SlotSet("question_summary", None)] + rating_question(dispatcher, tracker)
+        return [*cleared, SlotSet("question_summary", None), *rating_question(dispatcher, tracker)]

@@ -29,7 +29,8 @@ ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "status",
         re.compile(
-            r"(nog aanvragen|aanvragen|gesloten|nog open|loopt (die|het) nog|wanneer (stopt|stopte|sloot)|deadline)"
+            r"(nog aanvragen|aanvragen|gesloten|nog open|loopt (die|het) nog|"
+            r"wanneer (stopt|stopte|sloot)|deadline)"
         ),
     ),
     (
@@ -39,7 +40,8 @@ ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "apply",
         re.compile(
-            r"\b(aanmelden|aanmeld|meld (ik|je|u) (me|mij|mezelf|je|u|ons)\b|inschrijven|schrijf (ik|je|u)|opgeven|"
+            r"\b(aanmelden|aanmeld|meld (ik|je|u) (me|mij|mezelf|je|u|ons)\b|inschrijven|"
+            r"schrijf (ik|je|u)|opgeven|"
             r"meedoen|deelnemen|hoe (werkt|gaat|begin|kom|kan)|volgende stap)"
         ),
     ),

@@ -56,7 +56,8 @@ LIKELY_QUESTION = 0.5
 
 _EXITS = (
     r"stop|stoppen|hou op|houd op|ophouden|laat maar|laat maar zitten|laat ook maar|toch maar niet|"
-    r"(ik wil |we willen |wil )?(graag )?stoppen|ik wil (het )?(toch )?niet( meer)?|ik hoef (het )?niet( meer)?|"
+    r"(ik wil |we willen |wil )?(graag )?stoppen|ik wil (het )?(toch )?niet( meer)?|"
+    r"ik hoef (het )?niet( meer)?|"
     r"afbreken|breek af|vergeet (het|maar)( maar)?|nee,? (dank je|dank u|bedankt)( wel)?|niet meer nodig|"
     r"quit|exit|terug naar het begin|opnieuw beginnen"
 )

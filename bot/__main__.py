@@ -1,4 +1,4 @@
-from bot.warnings_filter import hide_third_party_deprecations
+from bot.rasa_cli import hide_third_party_deprecations
 
 hide_third_party_deprecations()
 

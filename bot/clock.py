@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
-from sqlalchemy.types import DateTime, TypeDecorator
 
 from bot.settings import Settings, get_settings
 
@@ -192,9 +191,7 @@ def is_open(kind: str, moment: datetime | None = None, settings: Settings | None
     return current_period(kind, moment, settings) is not None
 
 
-def closes_at(
-    kind: str, moment: datetime | None = None, settings: Settings | None = None
-) -> datetime | None:
+def closes_at(kind: str, moment: datetime | None = None, settings: Settings | None = None) -> datetime | None:
     period = current_period(kind, moment, settings)
     return period[1] if period else None
 
@@ -215,9 +212,7 @@ def next_opening(
     return None
 
 
-def status(
-    kind: str, moment: datetime | None = None, settings: Settings | None = None
-) -> OpeningStatus:
+def status(kind: str, moment: datetime | None = None, settings: Settings | None = None) -> OpeningStatus:
     settings = settings or get_settings()
     moment = local(moment or now(settings), settings)
     closing = closes_at(kind, moment, settings)
@@ -252,7 +247,7 @@ def group_days(hours: WeeklyHours) -> list[OpeningRule]:
             continue
         last = rules[-1] if rules else None
         if last and last.periods == periods and last.weekdays[-1] == day - 1:
-            rules[-1] = OpeningRule(last.weekdays + (day,), periods)
+            rules[-1] = OpeningRule((*last.weekdays, day), periods)
         else:
             rules.append(OpeningRule((day,), periods))
     return rules
@@ -299,34 +294,6 @@ SHORT_MONTH_NAMES = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "se
 
 def format_short(moment: datetime, end: datetime | None = None) -> str:
     """A button label: "di 2 dec 10:00", or "di 2 dec 10:00–10:30" for a window."""
-    label = f"{WEEKDAY_NAMES[moment.weekday()][:2]} {moment.day} {SHORT_MONTH_NAMES[moment.month - 1]} {moment:%H:%M}"
+    day = WEEKDAY_NAMES[moment.weekday()][:2]
+    label = f"{day} {moment.day} {SHORT_MONTH_NAMES[moment.month - 1]} {moment:%H:%M}"
     return f"{label}–{end:%H:%M}" if end is not None else label
-
-
-# --- storing moments -----------------------------------------------------------------
-
-
-class UTCDateTime(TypeDecorator):
-    """A moment stored as naive UTC (same on SQLite and PostgreSQL), read back aware."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given for a UTC column; attach a time zone first")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if isinstance(value, str):  # SQLite through raw text() queries
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=timezone.utc)
-
-
-def utc_now() -> datetime:
-    """The real clock in UTC, for technical time stamps (outbox, created_at)."""
-    return datetime.now(timezone.utc)

@@ -30,7 +30,8 @@ _NUMBER_WORDS = {
     "tachtig": 80, "negentig": 90, "honderd": 100,
 }  # fmt: skip
 _ALONE = re.compile(
-    r"\b(alleen ik|ik alleen|alleen mijzelf|alleen mezelf|ikzelf|in mijn eentje|eenmanszaak|zzp'?er|zzp|solo)\b"
+    r"\b(alleen ik|ik alleen|alleen mijzelf|alleen mezelf|ikzelf|in mijn eentje|"
+    r"eenmanszaak|zzp'?er|zzp|solo)\b"
 )
 # A fraction ("2,5", "2.5"), a range ("10-50", "10 tot 50") or a negative number.
 _NOT_ONE_WHOLE = re.compile(r"\d\s*,\s*\d|\d\.\d{1,2}\b|(^|[^\w])-\s*\d|\d\s*(tot|à|a|-|/)\s*\d")

@@ -24,8 +24,7 @@ from sqlalchemy import Column, Index, Integer, String, Text, and_, func, or_, se
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.types import JSON
 
-from bot.clock import UTCDateTime, utc_now
-from bot.db import Base, get_engine
+from bot.db import Base, UTCDateTime, get_engine, utc_now
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -371,6 +370,7 @@ def _status(_args: argparse.Namespace) -> int:
         ).scalar_one()
     waiting = count_undelivered(factory)
     print(
-        f"{total} bericht(en): {total - waiting} afgeleverd, {waiting} wachtend ({failing} na mislukte poging)"
+        f"{total} bericht(en): {total - waiting} afgeleverd, {waiting} wachtend "
+        f"({failing} na mislukte poging)"
     )
     return 0

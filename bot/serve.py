@@ -81,8 +81,8 @@ def newest_model(models_dir: Path = PROJECT_ROOT / "models") -> Path | None:
 
 def services(settings: Settings, model: Path, endpoints: Path, cors: str) -> list[Service]:
     python = str(VENV_BIN / "python")
-    # Rasa's command line, with the pinned packages' deprecation warnings hidden.
-    rasa = [python, "-m", "bot.warnings_filter"]
+    # Rasa's command line as the project runs it (bot/rasa_cli.py).
+    rasa = [python, "-m", "bot.rasa_cli"]
     return [
         # Delivers the CRM outbox; with CRM_WEBHOOK_URL unset cases wait in the outbox.
         Service("crm", [python, "-m", "bot", "crm", "worker"]),

@@ -39,7 +39,8 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-RASA = [PYTHON, "-m", "bot.warnings_filter"]
+# The peer runs on Rasa's own command line, exactly as `rasa init` users run it.
+PEER_RASA = str(ROOT / ".venv" / "bin" / "rasa")
 REPORT = ROOT / "docs" / "performance.md"
 STARTUP_SECONDS = 300
 REQUEST_TIMEOUT = 60
@@ -221,15 +222,7 @@ def running(command: list[str], cwd: Path, env: dict[str, str], url: str, log: P
 
 def base_env() -> dict[str, str]:
     env = dict(os.environ)
-    # PYTHONPATH: the peer runs in its own folder but with the project's warnings filter.
-    env.update(
-        {
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
+    env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"})
     return env
 
 
@@ -238,7 +231,7 @@ def train_peer(work: Path) -> Path:
     print("==> peer: rasa init (trains the default bot)", flush=True)
     started = time.monotonic()
     subprocess.run(
-        [*RASA, "init", "--no-prompt", "--init-dir", str(work)],
+        [PEER_RASA, "init", "--no-prompt", "--init-dir", str(work)],
         cwd=work,
         env=base_env(),
         check=True,
@@ -256,7 +249,7 @@ def train_peer(work: Path) -> Path:
 def peer_server(work: Path, model: Path) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-    command = [*RASA, "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1"]
+    command = [PEER_RASA, "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1"]
     with running(command, work, base_env(), url, work / "peer.log"):
         yield url
 

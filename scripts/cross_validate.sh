@@ -10,7 +10,7 @@ for config in "$@"; do
   name=$(basename "$config" .yml)
   out="${CV_OUT:-results/cv}/$name"
   start=$(date +%s)
-  .venv/bin/python -m bot.warnings_filter test nlu --cross-validation --folds "$folds" --nlu "${CV_DATA:-data/nlu}" --config "$config" \
+  .venv/bin/python -m bot.rasa_cli test nlu --cross-validation --folds "$folds" --nlu "${CV_DATA:-data/nlu}" --config "$config" \
     --out "$out" --no-plot --quiet > "$out.log" 2>&1 || { echo "$name: mislukt, zie $out.log"; continue; }
   seconds=$(( $(date +%s) - start ))
   .venv/bin/python - "$name" "$out" "$seconds" "$folds" <<'PY'

@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 PY=.venv/bin/python
-# Rasa's command line with the pinned packages' deprecation warnings hidden (bot/warnings_filter.py).
-RASA="$PY -m bot.warnings_filter"
+# Rasa's command line as the project runs it: third-party deprecation warnings hidden (bot/rasa_cli.py).
+RASA="$PY -m bot.rasa_cli"
 model=$(ls -t models/*.tar.gz | head -n 1)
 
 cleanup() { bash scripts/postgres.sh stop >/dev/null 2>&1 || true; }

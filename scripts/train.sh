@@ -18,5 +18,5 @@ fi
 mkdir -p models
 echo "==> model trainen (duurt een paar minuten)"
 start=$(date +%s)
-.venv/bin/python -m bot.warnings_filter train --fixed-model-name "loket-${fingerprint}" --out models --quiet
+.venv/bin/python -m bot.rasa_cli train --fixed-model-name "loket-${fingerprint}" --out models --quiet
 echo "==> model getraind in $(( $(date +%s) - start )) s: $model"

@@ -135,28 +135,27 @@ def helpdesk(tmp_path_factory, crm):
     python = str(ROOT / ".venv" / "bin" / "python")
     for command in (["db", "upgrade"], ["catalog", "load"], ["agenda", "seed-sample"]):
         subprocess.run([python, "-m", "bot", *command], cwd=ROOT, env=env, check=True)
-    log = open(work / "serve.log", "w")
-    process = subprocess.Popen(
-        [python, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{rasa_port}"
-    try:
-        _wait_until_ready(base, actions_port, web_port, process, work / "serve.log")
-        yield {
-            "base": base,
-            "web": f"http://127.0.0.1:{web_port}",
-            "token": "e2e-token",
-            "work": work,
-            "env": env,
-            "python": python,
-        }
-    finally:
-        process.terminate()
+    with open(work / "serve.log", "w") as log:
+        process = subprocess.Popen(
+            [python, "-m", "bot", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{rasa_port}"
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            _wait_until_ready(base, actions_port, web_port, process, work / "serve.log")
+            yield {
+                "base": base,
+                "web": f"http://127.0.0.1:{web_port}",
+                "token": "e2e-token",
+                "work": work,
+                "env": env,
+                "python": python,
+            }
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def _wait_until_ready(

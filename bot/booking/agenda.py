@@ -308,7 +308,8 @@ def add_availability(
     for period in advisor.availability:
         if period.weekday == weekday and period.start_time < end and start < period.end_time:
             raise AgendaError(
-                f"Overlapt met {period.start_time:%H:%M}-{period.end_time:%H:%M} op {clock.WEEKDAY_NAMES[weekday]}."
+                f"Overlapt met {period.start_time:%H:%M}-{period.end_time:%H:%M} "
+                f"op {clock.WEEKDAY_NAMES[weekday]}."
             )
     availability = Availability(advisor=advisor, weekday=weekday, start_time=start, end_time=end)
     session.add(availability)

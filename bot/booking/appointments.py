@@ -30,6 +30,7 @@ from bot.booking.models import (
     Appointment,
     SlotClaim,
 )
+from bot.db import utc_now
 from bot.settings import Settings, get_settings
 
 REFERENCE_PREFIX = "AFS-"
@@ -180,15 +181,14 @@ def book(
             if (
                 slot_at(session, kind, start, urgent=urgent, advisor_id=slot.advisor_id, settings=settings)
                 is None
+            ) and (
+                advisor_id is not None
+                or slot_at(session, kind, start, urgent=urgent, settings=settings) is None
             ):
-                if (
-                    advisor_id is not None
-                    or slot_at(session, kind, start, urgent=urgent, settings=settings) is None
-                ):
-                    raise SlotTaken(
-                        "slot taken",
-                        free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings),
-                    ) from None
+                raise SlotTaken(
+                    "slot taken",
+                    free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings),
+                ) from None
             # The slot is still free with someone: a reference clash or another advisor; try again.
     raise SlotTaken(
         "slot taken", free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings)
@@ -264,7 +264,7 @@ def cancel(session: Session, reference: str, email_or_phone: str) -> Appointment
     session.execute(delete(SlotClaim).where(SlotClaim.appointment_id == appointment.id))
     session.expire(appointment, ["claims"])
     appointment.status = CANCELLED
-    appointment.cancelled_at = clock.utc_now()
+    appointment.cancelled_at = utc_now()
     session.flush()
     crm.enqueue(
         session,

@@ -85,8 +85,9 @@ def _list_appointments(args: argparse.Namespace) -> int:
         for item in items:
             state = states[item.reference]
             print(
-                f"{item.reference:<11} {item.kind:<12} {clock.local(item.start):%Y-%m-%d %H:%M} {item.status:<10} "
-                f"{'ja' if item.urgent else 'nee':<6} {item.advisor.first_name:<10} {item.person_name[:24]:<24} "
+                f"{item.reference:<11} {item.kind:<12} {clock.local(item.start):%Y-%m-%d %H:%M} "
+                f"{item.status:<10} {'ja' if item.urgent else 'nee':<6} {item.advisor.first_name:<10} "
+                f"{item.person_name[:24]:<24} "
                 f"{(item.municipality or '-')[:15]:<15} {state.label}"
             )
     return 0
@@ -99,15 +100,18 @@ def _list_agenda(_args: argparse.Namespace) -> int:
             print("Nog geen adviseurs. Voeg ze toe met 'agenda add-advisor' of 'agenda seed-sample'.")
         for advisor in advisors:
             print(
-                f"{advisor.first_name} ({advisor.name}, {advisor.email}){'' if advisor.active else ' [inactief]'}"
+                f"{advisor.first_name} ({advisor.name}, {advisor.email})"
+                f"{'' if advisor.active else ' [inactief]'}"
             )
             for period in advisor.availability:
                 print(
-                    f"  {clock.WEEKDAY_NAMES[period.weekday]:<10} {period.start_time:%H:%M}-{period.end_time:%H:%M}"
+                    f"  {clock.WEEKDAY_NAMES[period.weekday]:<10} "
+                    f"{period.start_time:%H:%M}-{period.end_time:%H:%M}"
                 )
             for leave in advisor.leave:
                 print(
-                    f"  verlof {leave.first_day} t/m {leave.last_day}{' (' + leave.reason + ')' if leave.reason else ''}"
+                    f"  verlof {leave.first_day} t/m {leave.last_day}"
+                    f"{' (' + leave.reason + ')' if leave.reason else ''}"
                 )
     return 0
 
@@ -139,7 +143,8 @@ def _availability(args: argparse.Namespace) -> int:
         except agenda.AgendaError as error:
             raise CommandError(str(error)) from None
         print(
-            f"==> {advisor.first_name}: {', '.join(clock.WEEKDAY_NAMES[day] for day in days)} {start:%H:%M}-{end:%H:%M}"
+            f"==> {advisor.first_name}: {', '.join(clock.WEEKDAY_NAMES[day] for day in days)} "
+            f"{start:%H:%M}-{end:%H:%M}"
         )
     return 0
 

@@ -22,8 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from bot.clock import UTCDateTime, utc_now
-from bot.db import Base
+from bot.db import Base, UTCDateTime, utc_now
 
 APPOINTMENT = "appointment"
 CALLBACK = "callback"

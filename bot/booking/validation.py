@@ -361,11 +361,101 @@ _TRAILING = " .,;:!?\"'"
 
 # Words that are an answer of another kind ("ja", "hallo", "stop"), never a whole name.
 NOT_A_NAME = frozenset(
-    ["ja", "nee", "nou", "ok", "oke", "oké", "okay", "prima", "goed", "hallo", "hoi", "hey", "hai", "dag", "goedemorgen", "goedemiddag", "goedenavond", "bedankt", "dank", "dankjewel", "dankuwel", "thanks", "stop", "stoppen", "help", "hulp", "niks", "niets", "geen", "weet", "onbekend", "test", "daar", "allemaal", "even", "idee", "je", "u", "wel", "jullie", "hoor", "zeer", "heel", "erg", "mooi", "super"]
+    [
+        "ja",
+        "nee",
+        "nou",
+        "ok",
+        "oke",
+        "oké",
+        "okay",
+        "prima",
+        "goed",
+        "hallo",
+        "hoi",
+        "hey",
+        "hai",
+        "dag",
+        "goedemorgen",
+        "goedemiddag",
+        "goedenavond",
+        "bedankt",
+        "dank",
+        "dankjewel",
+        "dankuwel",
+        "thanks",
+        "stop",
+        "stoppen",
+        "help",
+        "hulp",
+        "niks",
+        "niets",
+        "geen",
+        "weet",
+        "onbekend",
+        "test",
+        "daar",
+        "allemaal",
+        "even",
+        "idee",
+        "je",
+        "u",
+        "wel",
+        "jullie",
+        "hoor",
+        "zeer",
+        "heel",
+        "erg",
+        "mooi",
+        "super",
+    ]
 )
 # Words that make a message a sentence rather than a name ("ik wil eerst weten wat het kost").
 _SENTENCE_WORDS = frozenset(
-    ["ik", "je", "jij", "u", "we", "wij", "het", "een", "is", "ben", "bent", "zijn", "wil", "wilt", "wat", "hoe", "waar", "waarom", "wanneer", "welke", "niet", "wel", "graag", "kan", "kunt", "mag", "moet", "heb", "heeft", "hebben", "dat", "dit", "deze", "die", "er", "om", "over", "ook", "nog", "maar", "dus", "als"]
+    [
+        "ik",
+        "je",
+        "jij",
+        "u",
+        "we",
+        "wij",
+        "het",
+        "een",
+        "is",
+        "ben",
+        "bent",
+        "zijn",
+        "wil",
+        "wilt",
+        "wat",
+        "hoe",
+        "waar",
+        "waarom",
+        "wanneer",
+        "welke",
+        "niet",
+        "wel",
+        "graag",
+        "kan",
+        "kunt",
+        "mag",
+        "moet",
+        "heb",
+        "heeft",
+        "hebben",
+        "dat",
+        "dit",
+        "deze",
+        "die",
+        "er",
+        "om",
+        "over",
+        "ook",
+        "nog",
+        "maar",
+        "dus",
+        "als",
+    ]
 )
 # "nog geen bedrijf", "heb ik (nog) niet": the person has no company (yet).
 _NO_COMPANY = re.compile(
@@ -505,7 +595,8 @@ def parse_contact_preference(text: str | None) -> str | None:
 CANCEL = "cancel"
 MOVE = "move"
 _MOVE_WORDS = re.compile(
-    r"verzet|verplaats|verschuif|verschuiv|opschuiv|omzet|om te zetten|omboek|wijzig|ander(e)? (moment|tijd|dag|datum)|"
+    r"verzet|verplaats|verschuif|verschuiv|opschuiv|omzet|om te zetten|omboek|wijzig|"
+    r"ander(e)? (moment|tijd|dag|datum)|"
     r"\blater\b|\beerder\b|\bmove\b"
 )
 _CANCEL_WORDS = re.compile(

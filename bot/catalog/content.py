@@ -342,7 +342,8 @@ class _Fields:
         except ValueError:
             self.problem(
                 key,
-                f"'{key}' is geen geldig tijdstip: {value!r} (schrijf JJJJ-MM-DD UU:MM, bijv. 2026-12-03 19:30)",
+                f"'{key}' is geen geldig tijdstip: {value!r} "
+                "(schrijf JJJJ-MM-DD UU:MM, bijv. 2026-12-03 19:30)",
             )
             return None
         return local.astimezone(timezone.utc).replace(tzinfo=None)
@@ -533,16 +534,16 @@ def _read_instruments(
         active_until = f.day("active_until", False)
         if active_from and active_until and active_until < active_from:
             f.problem("active_until", "'active_until' ligt vóór 'active_from'")
-        values = dict(
-            name=f.text("name", one_line=True, max_length=200),
-            owner=f.text("owner", one_line=True, max_length=200),
-            kind=f.choice("kind", KINDS),
-            offer=f.text("offer", one_line=True, max_length=300),
-            for_whom=f.text("for_whom", max_length=500),
-            next_step=f.text("next_step", max_length=800),
-            link=f.link("link", False),
-            reviewed_on=f.day("reviewed_on", True),
-        )
+        values = {
+            "name": f.text("name", one_line=True, max_length=200),
+            "owner": f.text("owner", one_line=True, max_length=200),
+            "kind": f.choice("kind", KINDS),
+            "offer": f.text("offer", one_line=True, max_length=300),
+            "for_whom": f.text("for_whom", max_length=500),
+            "next_step": f.text("next_step", max_length=800),
+            "link": f.link("link", False),
+            "reviewed_on": f.day("reviewed_on", True),
+        }
         if f.ok and unique:
             result.append(
                 InstrumentEntry(
@@ -604,15 +605,15 @@ def _read_schemes(path: Path, shown: str, problems: list[ContentProblem]) -> lis
         closed_on = f.day("closed_on", False)
         if opened_on and closed_on and closed_on < opened_on:
             f.problem("closed_on", "'closed_on' ligt vóór 'opened_on'")
-        values = dict(
-            name=f.text("name", one_line=True, max_length=80),
-            full_name=f.text("full_name", one_line=True, max_length=300),
-            agency=f.text("agency", one_line=True, max_length=200),
-            what_it_was=f.text("what_it_was", max_length=1000),
-            follow_up_now=f.text("follow_up_now", max_length=1500),
-            link=f.link("link", True),
-            reviewed_on=f.day("reviewed_on", True),
-        )
+        values = {
+            "name": f.text("name", one_line=True, max_length=80),
+            "full_name": f.text("full_name", one_line=True, max_length=300),
+            "agency": f.text("agency", one_line=True, max_length=200),
+            "what_it_was": f.text("what_it_was", max_length=1000),
+            "follow_up_now": f.text("follow_up_now", max_length=1500),
+            "link": f.link("link", True),
+            "reviewed_on": f.day("reviewed_on", True),
+        }
         if f.ok and unique:
             result.append(
                 SchemeEntry(
@@ -650,13 +651,13 @@ def _read_events(
                 f.problem("municipality", _municipality_problem(raw, places))
         if not online and not (place and municipality):
             f.problem(None, "een bijeenkomst is 'online: true' of heeft een 'place' en een 'municipality'")
-        values = dict(
-            title=f.text("title", one_line=True, max_length=300),
-            summary=f.text("summary", required=False, max_length=600),
-            topic=f.choice("topic", TOPICS),
-            organiser=f.text("organiser", one_line=True, max_length=300),
-            signup_link=f.link("signup_link", True, allow_website=True),
-        )
+        values = {
+            "title": f.text("title", one_line=True, max_length=300),
+            "summary": f.text("summary", required=False, max_length=600),
+            "topic": f.choice("topic", TOPICS),
+            "organiser": f.text("organiser", one_line=True, max_length=300),
+            "signup_link": f.link("signup_link", True, allow_website=True),
+        }
         if f.ok and unique:
             result.append(
                 EventEntry(
@@ -944,11 +945,11 @@ _SCHEME_COLUMNS = (
 
 def _scheme_state(item) -> tuple:
     aliases = item.aliases if isinstance(item, SchemeEntry) else frozenset(a.alias for a in item.aliases)
-    return tuple(getattr(item, name) for name in _SCHEME_COLUMNS) + (frozenset(aliases),)
+    return (*tuple(getattr(item, name) for name in _SCHEME_COLUMNS), frozenset(aliases))
 
 
 def _apply_scheme(row: Scheme, entry: SchemeEntry) -> None:
-    for name in _SCHEME_COLUMNS + ("position",):
+    for name in (*_SCHEME_COLUMNS, "position"):
         setattr(row, name, getattr(entry, name))
     _sync(row.aliases, {a: {} for a in entry.aliases}, lambda a: SchemeAlias(alias=a), lambda r: r.alias)
 

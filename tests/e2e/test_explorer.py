@@ -15,8 +15,8 @@ checks the invariants of a conversation that never breaks:
 
 and after the off-path input it checks that the booking (or the move) can still be
 completed; then it cancels the booking through the chat, as its owner would, so the
-agenda never runs out however many paths book. Paths run a few at a time; the walk is bounded in paths, turns and time,
-and prints what it explored.
+agenda never runs out however many paths book. Paths run a few at a time; the walk is
+bounded in paths, turns and time, and prints what it explored.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ class Conversation:
             self.problem(f"repeated within one reply to {message!r}: {sorted(repeated)[0][:80]}")
         if self.recovery and self.recovery in joined:
             self.problem(f"recovery message (a turn that would loop) after {message!r}")
-        self.last_texts = (self.last_texts + [joined])[-3:]
+        self.last_texts = ([*self.last_texts, joined])[-3:]
         if len(self.last_texts) == 3 and len(set(self.last_texts)) == 1:
             self.problem(f"the same reply three times in a row, last to {message!r}")
         return self.replies

@@ -67,7 +67,7 @@ def form_tracker(
 ) -> Tracker:
     """What Rasa's form sends to its validation action: the history, the requested slot,
     the form's own action and then the slot candidates of this turn."""
-    events = list(history) + [slot("requested_slot", requested), {"event": "action", "name": form}]
+    events = [*list(history), slot("requested_slot", requested), {"event": "action", "name": form}]
     events += [slot(name, value) for name, value in candidates.items()]
     all_slots = {**(slots or {}), "requested_slot": requested, **candidates}
     return tracker(events, all_slots, active_loop=form, latest_action=form)

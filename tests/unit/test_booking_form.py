@@ -553,7 +553,7 @@ def test_a_village_recognised_by_the_nlu_is_named_in_the_answer(agenda_db):
     assert responses(dispatcher) == ["utter_booking_village"] and dispatcher.messages[0]["place"] == "Beilen"
 
 
-# --------------------------------------------------------------------------- explicit session start and greeting
+# ------------------------------------------------------------------ explicit session start and greeting
 
 
 def opened_by_widget(source, greeted_already=False):
@@ -629,7 +629,7 @@ def test_hallo_right_after_the_hotline_greeting_adds_no_second_greeting(agenda_d
 def test_free_text_is_taken_as_typed_whatever_the_intent(
     agenda_db, slot_name, typed, intent, confidence, clean
 ):
-    dispatcher, values = validate({slot_name: typed}, intent=intent, confidence=confidence)
+    _dispatcher, values = validate({slot_name: typed}, intent=intent, confidence=confidence)
     assert values[slot_name] == clean
     assert OUTCOME_SLOT not in values
 
@@ -678,7 +678,7 @@ def test_an_email_at_the_place_question_is_stored_as_the_email(agenda_db):
 
 
 def test_a_name_and_an_email_in_one_message_fill_both(agenda_db):
-    dispatcher, values = validate({"person_name": "Piet Hofstede, piet@hofstede.example.org"})
+    _dispatcher, values = validate({"person_name": "Piet Hofstede, piet@hofstede.example.org"})
     assert values["person_name"] == "Piet Hofstede"
     assert values["email"] == "piet@hofstede.example.org"
 

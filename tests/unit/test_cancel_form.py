@@ -215,7 +215,7 @@ def free_with(advisor_id: int, start) -> bool:
 
 def test_an_already_cancelled_booking_is_said_once_verified(booking):
     run(ActionSubmitCancel(), tracker([REQUEST], verified(booking, cancel_choice="cancel")))
-    dispatcher, values = validate(
+    _dispatcher, values = validate(
         {"verification_contact": CONTACT["phone"]}, slots={"booking_reference": booking}
     )
     assert values["cancel_outcome"] == "not_active" and values["requested_slot"] is None
@@ -243,7 +243,7 @@ def test_moving_offers_other_free_moments_and_frees_the_old_slot(booking):
     )
     assert values["new_appointment_slot"] == "2024-12-09T13:00:00+01:00" and dispatcher.messages == []
 
-    done, events = run(
+    done, _events = run(
         ActionSubmitCancel(),
         tracker(
             [REQUEST],

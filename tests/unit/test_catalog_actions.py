@@ -83,7 +83,7 @@ def answer(intent, text="", entities=(), slots=None, action=None):
 @pytest.mark.parametrize("intent", TOPIC_INTENTS)
 @pytest.mark.parametrize("employees", ["1", "12", "120"])
 def test_every_topic_names_instruments_with_offer_next_step_and_advisor_button(catalog, intent, employees):
-    dispatcher, events = answer(intent, entities=[("employees", employees)])
+    dispatcher, _events = answer(intent, entities=[("employees", employees)])
     instrument_texts = [m["text"] for m in dispatcher.messages if m.get("text")]
     assert 1 <= len(instrument_texts) <= 3
     for text in instrument_texts:
@@ -398,7 +398,8 @@ def test_editing_a_content_file_and_reloading_changes_the_answer(catalog, tmp_pa
 
     path = folder / "instruments.yml"
     edited = path.read_text(encoding="utf-8").replace(
-        "Vierdejaars studenten International Business onderzoeken voor u de kansen op een buitenlandse markt.",
+        "Vierdejaars studenten International Business onderzoeken voor u de kansen op "
+        "een buitenlandse markt.",
         "Studenten zoeken voor u uit hoe u in Duitsland en Scandinavië klanten vindt.",
     )
     assert edited != path.read_text(encoding="utf-8")

@@ -16,9 +16,8 @@ from sqlalchemy import select
 
 from bot import crm
 from bot.booking import APPOINTMENT, book, cancel, move
-from bot.clock import utc_now
 from bot.crm import OutboxMessage, deliver_pending, make_session_factory
-from bot.db import session_scope
+from bot.db import session_scope, utc_now
 from bot.settings import get_settings
 
 
