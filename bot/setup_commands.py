@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot import migrate
+from bot.serve import print_health
 from bot.serve import run as run_services
 from bot.settings import ENV_FILE, ensure_env_file
 
@@ -26,7 +27,16 @@ def register(groups: argparse._SubParsersAction) -> None:
 
     serve = groups.add_parser("serve", help="start alle diensten op de voorgrond (make run)")
     serve.add_argument("--model", type=Path, help="dit model serveren in plaats van het nieuwste")
-    serve.set_defaults(handler=lambda args: run_services(args.model))
+    serve.add_argument(
+        "--scaled",
+        action="store_true",
+        help="schaalprofiel: twee Rasa-instanties achter nginx, Redis-lock store (make run-scaled)",
+    )
+    serve.set_defaults(handler=lambda args: run_services(args.model, args.scaled))
+
+    status = groups.add_parser("status", help="toon of elke dienst van een draaiende make run werkt")
+    status.add_argument("--json", action="store_true", help="als JSON (voor monitoring)")
+    status.set_defaults(handler=lambda args: print_health(args.json))
 
 
 def _env_init(_args: argparse.Namespace) -> None:
