@@ -14,11 +14,13 @@ RASA := $(PY) -m bot.rasa_cli
 INSTALLED := .venv/.installed
 SPACY := var/spacy/nl/pipeline.json
 
-.PHONY: help setup run test train retrain validate shell lock clean db browser lint bench
+.PHONY: help setup run run-scaled test test-scaled train retrain validate shell lock clean db browser lint bench
 
 help:
 	@echo "make run       alles installeren, trainen waar nodig en de diensten starten (Ctrl-C stopt)"
+	@echo "make run-scaled  schaalprofiel: PostgreSQL, Redis, twee Rasa-instanties achter nginx (Ctrl-C stopt)"
 	@echo "make test      alles installeren en de hele testsuite draaien"
+	@echo "make test-scaled 200 gesprekken over twee Rasa-instanties, en een instantie die uitvalt"
 	@echo "make train     een model trainen als data, domein of config veranderd zijn"
 	@echo "make retrain   altijd opnieuw trainen"
 	@echo "make validate  de trainingsdata controleren (rasa data validate)"
@@ -54,12 +56,19 @@ retrain: setup
 run: train
 	$(PY) -m bot serve
 
+# PostgreSQL, Redis and nginx from Debian's packages, all on loopback (docs/deploy.md).
+run-scaled: train
+	bash scripts/run_scaled.sh
+
 browser:
 	bash scripts/browser_setup.sh
 
 # Lint first: style or type findings fail the run before the slow steps.
 test: lint train browser
 	bash scripts/test.sh
+
+test-scaled: train
+	bash scripts/test_scaled.sh
 
 LINTED := bot actions policies scripts tests
 
