@@ -3,7 +3,8 @@
 `scaled` runs `python -m bot serve --scaled` on spare ports: nginx on the public Rasa
 port in front of two Rasa instances, Redis as their lock store, PostgreSQL (the
 server of TEST_POSTGRES_URL, fresh databases) as tracker store and application
-database, plus the action server, the web app and the CRM worker.
+database, plus the action server, the web app and the CRM worker, which delivers to
+the real local HTTP server of the `crm` fixture.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def wait_healthy(
 
 
 @pytest.fixture(scope="session")
-def scaled(tmp_path_factory) -> Iterator[dict]:
+def scaled(tmp_path_factory, crm) -> Iterator[dict]:
     server = os.environ.get("TEST_POSTGRES_URL")
     if not server:
         pytest.fail("TEST_POSTGRES_URL is not set: run `make test-scaled`, which starts PostgreSQL")
@@ -87,6 +88,7 @@ def scaled(tmp_path_factory) -> Iterator[dict]:
             "RASA_API_TOKEN": "scaled-token",
             "RASA_TELEMETRY_ENABLED": "false",
             "LOKET_FAKE_NOW": FAKE_NOW,
+            "CRM_WEBHOOK_URL": crm.url,
         }
     )
     python = str(ROOT / ".venv" / "bin" / "python")

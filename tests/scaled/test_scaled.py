@@ -14,6 +14,7 @@ import os
 import random
 import re
 import signal
+import subprocess
 import time
 import uuid
 from collections import Counter
@@ -22,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from sqlalchemy import create_engine, text
 
+from tests.conftest import ROOT
 from tests.scaled.conftest import status, wait_healthy
 
 CONVERSATIONS = 200
@@ -212,3 +214,34 @@ def test_one_instance_killed_under_load_the_other_carries_the_conversations(scal
     back = next(item for item in report["services"] if item["name"] == "rasa-1")
     assert back["restarts"] >= 1 and back["pid"] != victim["pid"]
     assert status(env, python)["healthy"]
+
+
+def test_postgresql_restarted_loses_no_booking_and_no_crm_message(scaled, crm):
+    from tests.e2e.test_booking import book
+
+    before, _ = book(scaled, f"scaled-pg-before-{uuid.uuid4().hex[:6]}")
+    postgres = [str(ROOT / "scripts" / "postgres.sh")]
+    subprocess.run(["bash", *postgres, "stop"], check=True, timeout=120)
+    subprocess.run(["bash", *postgres, "start"], check=True, timeout=120)
+
+    # The first messages after the restart find the old connections dead; the pools reconnect.
+    sender = f"scaled-pg-after-{uuid.uuid4().hex[:6]}"
+    code, replies = say(scaled["base"], sender, "hallo")
+    assert code == 200 and replies and not apologised(replies), replies
+    after, _ = book(scaled, sender)
+
+    listing = subprocess.run(
+        [scaled["python"], "-m", "bot", "appointments", "list"],
+        cwd=ROOT,
+        env=scaled["env"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert before in listing and after in listing
+    deadline = time.monotonic() + 90
+    delivered: set[str] = set()
+    while time.monotonic() < deadline and not {before, after} <= delivered:
+        delivered = {item["body"].get("reference") for item in crm.received}
+        time.sleep(1)
+    assert {before, after} <= delivered, delivered
