@@ -14,7 +14,7 @@ RASA := $(PY) -m bot.rasa_cli
 INSTALLED := .venv/.installed
 SPACY := var/spacy/nl/pipeline.json
 
-.PHONY: help setup run run-scaled test test-scaled train retrain validate shell lock clean db browser lint bench
+.PHONY: help setup run run-scaled test test-scaled train retrain validate shell lock clean db browser lint bench audit
 
 help:
 	@echo "make run       alles installeren, trainen waar nodig en de diensten starten (Ctrl-C stopt)"
@@ -27,6 +27,7 @@ help:
 	@echo "make shell     in de terminal praten met de assistent van een draaiende make run"
 	@echo "make lint      opmaak, lint en typecontrole (ruff, mypy)"
 	@echo "make bench     belastingstest naast een standaard Rasa-bot (schrijft docs/performance.md)"
+	@echo "make audit     pip-audit over de vastgepinde pakketten (zegt het als de dienst onbereikbaar is)"
 	@echo "make lock      requirements.txt opnieuw vastpinnen vanuit requirements.in"
 	@echo "make clean     modellen, resultaten en var/ weggooien (niet .venv of .env)"
 
@@ -81,6 +82,10 @@ lint: $(INSTALLED)
 # Load test beside a default `rasa init` bot, SQLite and PostgreSQL tracker stores (~10 minutes).
 bench: train
 	$(PY) scripts/bench.py --postgres --write
+
+# Known vulnerabilities in the pins; exit 2 when the advisory service can't be reached.
+audit: $(INSTALLED)
+	bash scripts/audit.sh
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings

@@ -43,7 +43,9 @@ pid {run_dir}/nginx.pid;
 error_log {run_dir}/nginx-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-  log_format upstreams '$remote_addr [$time_local] "$request" $status $upstream_addr $request_time';
+  # $uri, not $request: the query string can carry Rasa's API token.
+  log_format upstreams '$remote_addr [$time_local] "$request_method $uri" $status '
+                       '$upstream_addr $request_time';
   access_log {run_dir}/nginx-access.log upstreams;
   client_body_temp_path {run_dir}/body;
   proxy_temp_path {run_dir}/proxy;
