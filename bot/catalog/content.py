@@ -130,32 +130,32 @@ def read_yaml(path: Path, shown: str, problems: list[ContentProblem]) -> Any:
 
 def _to_python(node: yaml.Node, loader: yaml.SafeLoader, shown: str, problems: list[ContentProblem]) -> Any:
     if isinstance(node, yaml.MappingNode):
-        result = LocatedDict()
-        result.line = node.start_mark.line + 1
-        result.key_lines = {}
+        mapping = LocatedDict()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
         for key_node, value_node in node.value:
-            key = _to_python(key_node, loader, shown, problems)
+            raw_key = _to_python(key_node, loader, shown, problems)
             line = key_node.start_mark.line + 1
-            if not isinstance(key, (str, int)):
+            if not isinstance(raw_key, (str, int)):
                 problems.append(ContentProblem(shown, line, "een sleutel moet een woord zijn"))
                 continue
-            key = str(key)
-            if key in result:
+            key = str(raw_key)
+            if key in mapping:
                 problems.append(
                     ContentProblem(
-                        shown, line, f"veld '{key}' staat dubbel (ook op regel {result.key_lines[key]})"
+                        shown, line, f"veld '{key}' staat dubbel (ook op regel {mapping.key_lines[key]})"
                     )
                 )
                 continue
-            result.key_lines[key] = line
-            result[key] = _to_python(value_node, loader, shown, problems)
-        return result
+            mapping.key_lines[key] = line
+            mapping[key] = _to_python(value_node, loader, shown, problems)
+        return mapping
     if isinstance(node, yaml.SequenceNode):
-        result = LocatedList()
-        result.line = node.start_mark.line + 1
-        result.item_lines = [item.start_mark.line + 1 for item in node.value]
-        result.extend(_to_python(item, loader, shown, problems) for item in node.value)
-        return result
+        sequence = LocatedList()
+        sequence.line = node.start_mark.line + 1
+        sequence.item_lines = [item.start_mark.line + 1 for item in node.value]
+        sequence.extend(_to_python(item, loader, shown, problems) for item in node.value)
+        return sequence
     if node.tag == _TIMESTAMP_TAG:
         # Dates are parsed by the validator, which gives a clear message for "2026-13-01".
         return node.value
@@ -534,7 +534,8 @@ def _read_instruments(
         active_until = f.day("active_until", False)
         if active_from and active_until and active_until < active_from:
             f.problem("active_until", "'active_until' ligt vóór 'active_from'")
-        values = {
+        # Each value is None only after a problem was recorded, and then f.ok is False.
+        values: dict[str, Any] = {
             "name": f.text("name", one_line=True, max_length=200),
             "owner": f.text("owner", one_line=True, max_length=200),
             "kind": f.choice("kind", KINDS),
@@ -544,7 +545,7 @@ def _read_instruments(
             "link": f.link("link", False),
             "reviewed_on": f.day("reviewed_on", True),
         }
-        if f.ok and unique:
+        if f.ok and unique and id_ is not None:
             result.append(
                 InstrumentEntry(
                     id=id_,
@@ -605,7 +606,8 @@ def _read_schemes(path: Path, shown: str, problems: list[ContentProblem]) -> lis
         closed_on = f.day("closed_on", False)
         if opened_on and closed_on and closed_on < opened_on:
             f.problem("closed_on", "'closed_on' ligt vóór 'opened_on'")
-        values = {
+        # Each value is None only after a problem was recorded, and then f.ok is False.
+        values: dict[str, Any] = {
             "name": f.text("name", one_line=True, max_length=80),
             "full_name": f.text("full_name", one_line=True, max_length=300),
             "agency": f.text("agency", one_line=True, max_length=200),
@@ -614,7 +616,7 @@ def _read_schemes(path: Path, shown: str, problems: list[ContentProblem]) -> lis
             "link": f.link("link", True),
             "reviewed_on": f.day("reviewed_on", True),
         }
-        if f.ok and unique:
+        if f.ok and unique and id_ is not None:
             result.append(
                 SchemeEntry(
                     id=id_,
@@ -651,14 +653,15 @@ def _read_events(
                 f.problem("municipality", _municipality_problem(raw, places))
         if not online and not (place and municipality):
             f.problem(None, "een bijeenkomst is 'online: true' of heeft een 'place' en een 'municipality'")
-        values = {
+        # Each value is None only after a problem was recorded, and then f.ok is False.
+        values: dict[str, Any] = {
             "title": f.text("title", one_line=True, max_length=300),
             "summary": f.text("summary", required=False, max_length=600),
             "topic": f.choice("topic", TOPICS),
             "organiser": f.text("organiser", one_line=True, max_length=300),
             "signup_link": f.link("signup_link", True, allow_website=True),
         }
-        if f.ok and unique:
+        if f.ok and unique and id_ is not None and starts_at and ends_at:
             result.append(
                 EventEntry(
                     id=id_,
@@ -699,7 +702,7 @@ def _read_program(
         key = f.identifier("key")
         unique = keys.add(key, entry.line_of("key"))
         text = f.text("text", max_length=1500)
-        if f.ok and unique:
+        if f.ok and unique and key is not None and text is not None:
             facts.append(FactEntry(key=key, text=text, position=position))
 
     keywords: dict[str, str] = {}

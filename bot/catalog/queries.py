@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import overload
 
 from sqlalchemy import and_, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session
@@ -61,6 +62,12 @@ class InstrumentView:
         return self.kind == OWN
 
 
+@overload
+def fill_placeholders(text: str, settings: Settings | None = None) -> str: ...
+@overload
+def fill_placeholders(text: None, settings: Settings | None = None) -> None: ...
+@overload
+def fill_placeholders(text: str | None, settings: Settings | None = None) -> str | None: ...
 def fill_placeholders(text: str | None, settings: Settings | None = None) -> str | None:
     if text is None:
         return None
