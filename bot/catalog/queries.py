@@ -15,7 +15,6 @@ from typing import overload
 from sqlalchemy import and_, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
-from bot.catalog.content import scheme_key
 from bot.catalog.models import (
     Event,
     Instrument,
@@ -28,7 +27,7 @@ from bot.catalog.models import (
     SchemeAlias,
     TopicKeyword,
 )
-from bot.catalog.vocabulary import LARGER, OWN, SMALL, TARGET_GROUPS, ZZP
+from bot.catalog.vocabulary import LARGER, OWN, SMALL, TARGET_GROUPS, ZZP, scheme_key
 from bot.company import CompanySize
 from bot.settings import Settings, get_settings
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 TOPICS: tuple[str, ...] = (
     "start",
     "growth",
@@ -38,6 +40,14 @@ SCHEME_IDS: tuple[str, ...] = (
     "col",
     "tonk",
 )
+
+
+def scheme_key(text: str) -> str:
+    """How scheme names and aliases are compared: "BMKB-C" and "bmkb c" are the same."""
+    text = text.lower().replace("-", " ").replace("_", " ")
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    return " ".join(text.split())
+
 
 # Placeholders allowed in content texts, filled from settings when answering.
 PLACEHOLDERS: tuple[str, ...] = ("phone", "email", "website")
