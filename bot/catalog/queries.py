@@ -27,7 +27,7 @@ from bot.catalog.models import (
     SchemeAlias,
     TopicKeyword,
 )
-from bot.catalog.vocabulary import LARGER, OWN, SMALL, TARGET_GROUPS, ZZP, scheme_key
+from bot.catalog.vocabulary import LARGER, OWN, SMALL, TARGET_GROUPS, ZZP, scheme_key, sector_key
 from bot.company import CompanySize
 from bot.settings import Settings, get_settings
 
@@ -97,7 +97,7 @@ def best_instruments(
     """
     settings = get_settings()
     today = today or settings.now().date()
-    sector = " ".join(sector.lower().split()) if sector else None
+    sector = sector_key(sector) if sector else None
     if target_group is not None and target_group not in TARGET_GROUPS:
         target_group = None
 

@@ -51,3 +51,8 @@ def scheme_key(text: str) -> str:
 
 # Placeholders allowed in content texts, filled from settings when answering.
 PLACEHOLDERS: tuple[str, ...] = ("phone", "email", "website")
+
+
+def sector_key(text: str) -> str:
+    """How sectors are stored and compared: lower case, single spaces ("Horeca  en Recreatie")."""
+    return " ".join(text.lower().split())

@@ -25,7 +25,7 @@ from bot.catalog.content.reader import (
     LocatedList,
     read_yaml,
 )
-from bot.catalog.vocabulary import KINDS, SCHEME_IDS, TARGET_GROUPS, TOPICS, scheme_key
+from bot.catalog.vocabulary import KINDS, SCHEME_IDS, TARGET_GROUPS, TOPICS, scheme_key, sector_key
 from bot.places import MUNICIPALITIES, Places, official_municipality
 from bot.settings import PROJECT_ROOT, get_settings
 
@@ -164,7 +164,7 @@ def _municipality_values(f: EntryFields, key: str, places: Places) -> list[str] 
 
 
 def _sector(value: str) -> str | None:
-    value = " ".join(value.lower().split())
+    value = sector_key(value)
     return value if _SECTOR.match(value) else None
 
 
