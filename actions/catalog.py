@@ -70,7 +70,7 @@ class Reply:
         self.events.append(SlotSet(slot, value))
 
 
-def answer(dispatcher: CollectingDispatcher, build: Callable[[Reply], None]) -> list[EventType]:
+def answer(dispatcher: CollectingDispatcher, build: Callable[[Reply], object]) -> list[EventType]:
     reply = Reply()
     try:
         build(reply)

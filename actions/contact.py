@@ -30,20 +30,21 @@ class ActionContact(Action):
         if helpdesk.holiday:
             dispatcher.utter_message(response="utter_contact_holiday", holiday=helpdesk.holiday)
 
-        if helpdesk.is_open and hotline.is_open and helpdesk.closes_at == hotline.closes_at:
+        # An open desk has a closing time: `is_open` is `closes_at is not None`.
+        if helpdesk.closes_at is not None and helpdesk.closes_at == hotline.closes_at:
             dispatcher.utter_message(
                 response="utter_contact_both_open", closes_at=clock.format_time(helpdesk.closes_at)
             )
         elif not helpdesk.is_open and not hotline.is_open and helpdesk.next_opening == hotline.next_opening:
             dispatcher.utter_message(response="utter_contact_both_closed", **_next(helpdesk, today))
         else:
-            if helpdesk.is_open:
+            if helpdesk.closes_at is not None:
                 dispatcher.utter_message(
                     response="utter_contact_helpdesk_open", closes_at=clock.format_time(helpdesk.closes_at)
                 )
             else:
                 dispatcher.utter_message(response="utter_contact_helpdesk_closed", **_next(helpdesk, today))
-            if hotline.is_open:
+            if hotline.closes_at is not None:
                 dispatcher.utter_message(
                     response="utter_contact_hotline_open", closes_at=clock.format_time(hotline.closes_at)
                 )

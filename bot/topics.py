@@ -38,8 +38,9 @@ def label_of(intent: str) -> str:
 
 def likely_topics(ranking: list[dict], limit: int = 3) -> list[str]:
     """The topic intents among the classifier's ranking, best first."""
-    found = [item.get("name") for item in ranking if item.get("name") in TOPIC_INTENTS]
-    found = list(dict.fromkeys(found))[:limit]
+    names = [item.get("name") for item in ranking]
+    found = list(dict.fromkeys(name for name in names if isinstance(name, str) and name in TOPIC_INTENTS))
+    found = found[:limit]
     for intent in DEFAULT_SUGGESTIONS:
         if len(found) >= limit:
             break

@@ -19,6 +19,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> str:
 
 
 @pytest.fixture
-def database_url(tmp_path, monkeypatch) -> str:
+def database_url(tmp_path, monkeypatch) -> Iterator[str]:
     url = _use_database(monkeypatch, f"sqlite:///{tmp_path / 'loket.db'}")
     yield url
     get_engine(url).dispose()
@@ -47,7 +48,7 @@ def database_url(tmp_path, monkeypatch) -> str:
 
 
 @pytest.fixture
-def postgres_url(monkeypatch) -> str:
+def postgres_url(monkeypatch) -> Iterator[str]:
     server = os.environ.get("TEST_POSTGRES_URL")
     if not server:
         if os.environ.get("REQUIRE_POSTGRES") == "1":

@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NoReturn
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -197,7 +198,7 @@ def book(
 
 def _raise_unavailable(
     session: Session, kind: str, start: datetime, urgent: bool, advisor_id: int | None, settings: Settings
-) -> None:
+) -> NoReturn:
     alternatives = free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings)
     if not alternatives:
         alternatives = free_slots(session, kind, None, ALTERNATIVES, urgent=urgent, settings=settings)

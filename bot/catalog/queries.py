@@ -10,11 +10,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import overload
 
 from sqlalchemy import and_, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
-from bot.catalog.content import scheme_key
 from bot.catalog.models import (
     Event,
     Instrument,
@@ -27,7 +27,7 @@ from bot.catalog.models import (
     SchemeAlias,
     TopicKeyword,
 )
-from bot.catalog.vocabulary import LARGER, OWN, SMALL, TARGET_GROUPS, ZZP
+from bot.catalog.vocabulary import LARGER, OWN, SMALL, TARGET_GROUPS, ZZP, scheme_key, sector_key
 from bot.company import CompanySize
 from bot.settings import Settings, get_settings
 
@@ -61,6 +61,12 @@ class InstrumentView:
         return self.kind == OWN
 
 
+@overload
+def fill_placeholders(text: str, settings: Settings | None = None) -> str: ...
+@overload
+def fill_placeholders(text: None, settings: Settings | None = None) -> None: ...
+@overload
+def fill_placeholders(text: str | None, settings: Settings | None = None) -> str | None: ...
 def fill_placeholders(text: str | None, settings: Settings | None = None) -> str | None:
     if text is None:
         return None
@@ -91,7 +97,7 @@ def best_instruments(
     """
     settings = get_settings()
     today = today or settings.now().date()
-    sector = " ".join(sector.lower().split()) if sector else None
+    sector = sector_key(sector) if sector else None
     if target_group is not None and target_group not in TARGET_GROUPS:
         target_group = None
 

@@ -39,7 +39,7 @@ def session_factory(url: str) -> sessionmaker:
     return sessionmaker(bind=engine, future=True, expire_on_commit=False)
 
 
-def race(url: str) -> list[tuple[str, object]]:
+def race(url: str) -> tuple[list[tuple[str, object]], sessionmaker]:
     factory = session_factory(url)
     with factory() as session, session.begin():
         advisor_id = add_weekday_advisor(session).id

@@ -350,7 +350,9 @@ def test_a_confirmed_booking_is_stored_and_answered_with_reference_date_time_and
     dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00")
     assert responses(dispatcher) == ["utter_booking_done", "utter_booking_contact_phone", "utter_ask_rating"]
     text = texts(dispatcher)
-    reference = re.search(r"AFS-[A-Z2-9]{6}", text).group(0)
+    found = re.search(r"AFS-[A-Z2-9]{6}", text)
+    assert found is not None, text
+    reference = found.group(0)
     assert REFERENCE_PATTERN.match(reference)
     assert "morgen om 09:45 uur" in text and "06 12345678" in text
     [appointment] = stored()

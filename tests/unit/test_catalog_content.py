@@ -7,7 +7,7 @@ import pytest
 from catalog_support import EVENTS, INSTRUMENTS, PROGRAM, SCHEMES, copy_real_content, line_of, write_content
 from sqlalchemy import select, text
 
-from bot.catalog import content as content_module
+from bot.catalog.content import loader as content_loader
 from bot.catalog.content import ContentInvalid, load_content, read_catalog
 from bot.catalog.models import Event, Instrument, InstrumentTopic, Scheme
 from bot.db import get_engine, session_scope
@@ -236,9 +236,9 @@ def test_a_failure_halfway_rolls_the_whole_load_back(database_url, tmp_path, mon
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(content_module, "_apply_event", broken)
+    monkeypatch.setattr(content_loader, "_apply_event", broken)
     monkeypatch.setattr(
-        content_module, "_event_state", lambda item: object()
+        content_loader, "_event_state", lambda item: object()
     )  # forces an update of every event
     with pytest.raises(RuntimeError):
         load_content(changed)

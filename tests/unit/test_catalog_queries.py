@@ -193,7 +193,8 @@ def test_partner_fits_better_only_when_it_outranks_the_program(session):
     assert queries.partner_fits_better(queries.best_instruments(session, "growth", today=TODAY)) is None
     exported = queries.best_instruments(session, "export", "small", today=TODAY)
     assert exported[0].id == "export-small"
-    assert queries.partner_fits_better(exported).id == "export-small"
+    partner = queries.partner_fits_better(exported)
+    assert partner is not None and partner.id == "export-small"
 
 
 @pytest.mark.parametrize(
@@ -211,6 +212,7 @@ def test_partner_fits_better_only_when_it_outranks_the_program(session):
 )
 def test_company_size_to_target_group(employees, group, beyond):
     size = known_size(employees)
+    assert size is not None
     assert (size.target_group, size.beyond_sme) == (group, beyond)
 
 
@@ -289,6 +291,7 @@ def test_find_scheme_id(session, typed, scheme_id):
 
 def test_scheme_and_schemes(session):
     tozo = queries.scheme(session, "tozo")
+    assert tozo is not None
     assert tozo.agency == "uw gemeente" and tozo.closed_on == date(2021, 10, 1)
     assert [s.id for s in queries.schemes(session)] == ["tozo"]
     assert queries.scheme(session, "now") is None

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot import crm
 from bot.booking import APPOINTMENT, book, cancel, move
-from bot.crm import OutboxMessage, deliver_pending, make_session_factory
+from bot.crm import OutboxMessage, deliver_pending, delivery, make_session_factory
 from bot.db import session_scope, utc_now
 from bot.settings import get_settings
 
@@ -223,7 +223,7 @@ def test_a_worker_that_crashed_mid_send_is_replaced_after_its_lease(db):
     factory = make_session_factory()
     now = utc_now()
     # A worker leases the oldest message and dies before recording anything.
-    claimed = crm._claim_next(factory, "crashed", now, now + timedelta(minutes=1), set())
+    claimed = delivery._claim_next(factory, "crashed", now, now + timedelta(minutes=1), set())
     assert claimed is not None
     crm_server = FakeCRM()
     try:
