@@ -79,9 +79,10 @@ lint: $(INSTALLED)
 	.venv/bin/ruff check $(LINTED)
 	.venv/bin/mypy
 
-# Load test beside a default `rasa init` bot, SQLite and PostgreSQL tracker stores (~10 minutes).
+# Load test beside a default `rasa init` bot: SQLite, PostgreSQL and the scaled profile (~12 minutes).
 bench: train
-	$(PY) scripts/bench.py --postgres --write
+	bash scripts/scaled_setup.sh
+	$(PY) scripts/bench.py --postgres --scaled --write
 
 # Known vulnerabilities in the pins; exit 2 when the advisory service can't be reached.
 audit: $(INSTALLED)
