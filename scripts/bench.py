@@ -231,14 +231,18 @@ def train_peer(work: Path) -> Path:
     """A default `rasa init` bot, trained in `work` with the project's .venv."""
     print("==> peer: rasa init (trains the default bot)", flush=True)
     started = time.monotonic()
-    subprocess.run(
-        [PEER_RASA, "init", "--no-prompt", "--init-dir", str(work)],
-        cwd=work,
-        env=base_env(),
-        check=True,
-        stdout=subprocess.DEVNULL,
-        timeout=1800,
-    )
+    log = work / "train.log"
+    with log.open("w") as output:
+        trained = subprocess.run(
+            [PEER_RASA, "init", "--no-prompt", "--init-dir", str(work)],
+            cwd=work,
+            env=base_env(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            timeout=1800,
+        )
+    if trained.returncode != 0:
+        raise SystemExit(f"rasa init failed; last lines of {log}:\n{log.read_text()[-3000:]}")
     models = sorted((work / "models").glob("*.tar.gz"))
     if not models:
         raise SystemExit("rasa init made no model")
