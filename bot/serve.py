@@ -150,6 +150,14 @@ def run(model: Path | None = None, scaled: bool = False) -> int:
     env = child_environment(settings)
     if scaled:
         env["TICKET_LOCK_LIFETIME"] = str(LOCK_LIFETIME_SECONDS)
+        # Two Rasa instances share the cores: one TensorFlow/OpenMP thread each instead
+        # of one per core each, so they don't fight over the same cores (docs/performance.md).
+        for variable in (
+            "TF_INTRA_OP_PARALLELISM_THREADS",
+            "TF_INTER_OP_PARALLELISM_THREADS",
+            "OMP_NUM_THREADS",
+        ):
+            env.setdefault(variable, "1")
     supervisor = Supervisor(
         services(settings, model, endpoints, cors, scaled),
         env=env,
