@@ -67,13 +67,14 @@ def apologised(replies: list[dict]) -> bool:
     return any(APOLOGY in (reply.get("text") or "") for reply in replies)
 
 
-def converse(base: str, sender: str, turns: list[str], deadline: float) -> list[tuple[str, int, bool]]:
+def converse(base: str, sender: str, turns: list[str], deadline: float) -> list[tuple[str, int, bool, int]]:
+    """(message, status, answered for real, number of bot messages received) per turn."""
     results = []
     for message in turns:
         if time.monotonic() > deadline:
             break
         code, replies = say(base, sender, message)
-        results.append((message, code, bool(replies) and not apologised(replies)))
+        results.append((message, code, bool(replies) and not apologised(replies), len(replies)))
     return results
 
 
@@ -152,6 +153,9 @@ def test_two_hundred_conversations_over_two_instances_are_stored_exactly_once_in
         assert kinds[-1] == "action", f"{sender} ends mid-turn: {kinds[-5:]}"
         timestamps = [float(at) for _id, _kind, at in events[sender]]
         assert timestamps == sorted(timestamps), f"{sender}: events out of order"
+        # each bot message the user received is stored once, none more
+        received = sum(result[3] for result in outcomes[sender])
+        assert kinds.count("bot") == received, f"{sender}: {kinds.count('bot')} stored, {received} received"
 
     access = (scaled["run_dir"] / "nginx-access.log").read_text()
     served = Counter(port for port in scaled["instances"] if f"127.0.0.1:{port}" in access)
