@@ -26,6 +26,7 @@ from bot.catalog.models import (
     TopicKeyword,
 )
 from bot.db import session_scope
+from bot.settings import Settings
 
 
 @dataclass
@@ -240,8 +241,8 @@ def _apply_fact(row: ProgramFact, entry: FactEntry) -> None:
     row.position = entry.position
 
 
-def load_content(content_dir: Path = CONTENT_DIR, url: str | None = None) -> LoadReport:
+def load_content(content_dir: Path = CONTENT_DIR, *, settings: Settings) -> LoadReport:
     """Validates all files, then loads them in one transaction (nothing is loaded on any error)."""
-    catalog = read_catalog(content_dir)
-    with session_scope(url) as session:
+    catalog = read_catalog(content_dir, tz=settings.tz)
+    with session_scope(settings.database_url) as session:
         return load_catalog(session, catalog)
