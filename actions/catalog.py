@@ -33,11 +33,10 @@ from bot.catalog.vocabulary import TOPICS
 from bot.company import known_size
 from bot.places import canonical_municipality
 from bot.settings import Settings, get_settings
-from bot.topics import TOPIC_INTENTS, topic_of
+from bot.topics import topic_of
 
 logger = logging.getLogger(__name__)
 
-TOPIC_INTENT = {topic: intent for intent, (topic, _label) in TOPIC_INTENTS.items()}
 # Topics answered with instruments (the others have their own actions).
 INSTRUMENT_TOPICS = frozenset(TOPICS) - {"corona", "events"}
 BOOKING_FORM = "booking_form"

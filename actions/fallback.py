@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalog import answer, answer_follow_up
 from actions.turns import FALLBACK_INTENT, events_of_this_turn, intent_of, user_turns
 from bot.settings import Settings, get_settings
-from bot.topics import label_of, likely_topics
+from bot.topics import label_of, likely_topics, other_label
 
 
 def previous_message_missed(tracker: Tracker) -> bool:
@@ -43,7 +43,7 @@ class ActionClarify(Action):
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons = [{"title": label_of(intent), "payload": f"/{intent}"} for intent in likely_topics(ranking)]
-        buttons.append({"title": "Iets anders", "payload": "/help"})
+        buttons.append({"title": other_label(), "payload": "/help"})
         dispatcher.utter_message(response="utter_ask_rephrase", buttons=buttons)
         return []
 

@@ -108,7 +108,7 @@ def digression_actions() -> dict[str, type[Action]]:
 
     actions: dict[str, type[Action]] = {
         intent: ActionAnswerTopic
-        for intent, (topic, _label) in TOPIC_INTENTS.items()
+        for intent, topic in TOPIC_INTENTS.items()
         if topic not in ("corona", "events", "contact", "program", "advisor")
     }
     actions.update(
