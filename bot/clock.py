@@ -104,16 +104,24 @@ def parse_hours(spec: str) -> WeeklyHours:
     return {day: tuple(sorted(periods, key=lambda p: p.start)) for day, periods in sorted(hours.items())}
 
 
+def day_range(token: str) -> tuple[int, int] | None:
+    """ "ma-vr" -> (0, 4), "di" -> (1, 1), "sat-mon" -> (5, 0); None for an unknown day."""
+    first, _, last = token.partition("-")
+    if first not in DAY_TOKENS or (last and last not in DAY_TOKENS):
+        return None
+    start = DAY_TOKENS[first]
+    return start, DAY_TOKENS[last] if last else start
+
+
 def _parse_days(text: str, spec: str) -> list[int]:
     days: list[int] = []
     for token in text.split(","):
-        first, _, last = token.partition("-")
-        if first not in DAY_TOKENS or (last and last not in DAY_TOKENS):
+        span = day_range(token)
+        if span is None:
             raise ValueError(
                 f"Onbekende dag {token!r} in openingstijden {spec!r} (gebruik mon..sun of ma..zo)"
             )
-        start = DAY_TOKENS[first]
-        end = DAY_TOKENS[last] if last else start
+        start, end = span
         days.extend(range(start, end + 1) if end >= start else [*range(start, 7), *range(0, end + 1)])
     return days
 

@@ -177,10 +177,10 @@ def parse_days(text: str) -> list[int]:
     """ "ma-vr" -> [0..4], "di,do" -> [1, 3], "maandag" -> [0]."""
     days: list[int] = []
     for token in text.lower().replace(" ", "").split(","):
-        first, _, last = token.partition("-")
-        if first not in clock.DAY_TOKENS or (last and last not in clock.DAY_TOKENS):
+        span = clock.day_range(token)
+        if span is None:
             raise CommandError(f"Onbekende dag {token!r}: gebruik ma, di, wo, do, vr, za, zo (of ma-vr).")
-        start, end = clock.DAY_TOKENS[first], clock.DAY_TOKENS[last] if last else clock.DAY_TOKENS[first]
+        start, end = span
         if end < start:
             raise CommandError(f"Dagbereik {token!r} loopt achteruit; gebruik bijv. ma-vr.")
         days.extend(day for day in range(start, end + 1) if day not in days)
