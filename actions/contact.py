@@ -22,8 +22,8 @@ class ActionContact(Action):
     ) -> list[dict[str, Any]]:
         settings = get_settings()
         moment = settings.now()
-        helpdesk = clock.status(clock.HELPDESK, moment, settings)
-        hotline = clock.status(clock.HOTLINE, moment, settings)
+        helpdesk = clock.status(clock.HELPDESK, moment, settings=settings)
+        hotline = clock.status(clock.HOTLINE, moment, settings=settings)
         summary = clock.opening_hours_summary(settings)
         today = moment.date()
 

@@ -27,8 +27,11 @@ def register(groups: argparse._SubParsersAction) -> None:
 
 
 def _deliver(_args: argparse.Namespace) -> int:
-    url = get_settings().crm_webhook_url
-    report = deliver_pending(make_session_factory(), url)
+    settings = get_settings()
+    url = settings.crm_webhook_url
+    report = deliver_pending(
+        make_session_factory(settings.database_url), url, timeout=settings.crm_timeout_seconds
+    )
     if not url:
         print(f"CRM_WEBHOOK_URL is niet ingesteld: {report.waiting} bericht(en) blijven in de outbox.")
         return 0
@@ -38,12 +41,12 @@ def _deliver(_args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    run_worker(interval=args.interval)
+    run_worker(get_settings(), interval=args.interval)
     return 0
 
 
 def _status(_args: argparse.Namespace) -> int:
-    factory = make_session_factory()
+    factory = make_session_factory(get_settings().database_url)
     with factory() as session:
         total = session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
         failing = session.execute(

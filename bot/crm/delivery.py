@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from bot.crm.models import OutboxMessage
 from bot.crm.outbox import count_undelivered
 from bot.db import get_engine, utc_now
-from bot.settings import get_settings
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_START * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def make_session_factory(url: str | None = None) -> sessionmaker:
+def make_session_factory(url: str) -> sessionmaker:
     return sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
 
 
@@ -58,7 +58,7 @@ def deliver_pending(
     now: datetime | None = None,
     *,
     limit: int = 100,
-    timeout: float | None = None,
+    timeout: float,
     worker_id: str | None = None,
 ) -> DeliveryReport:
     """One pass: send every message that is due (oldest first), at most `limit`.
@@ -69,7 +69,6 @@ def deliver_pending(
     if not url:
         report.waiting = count_undelivered(session_factory)
         return report
-    timeout = timeout if timeout is not None else get_settings().crm_timeout_seconds
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     seen: set[int] = set()
     with requests.Session() as http:
@@ -185,26 +184,25 @@ def _record(
         message.lease_until = None
 
 
-def run_worker(
-    interval: float = 5.0,
-    stop: threading.Event | None = None,
-    url: str | None = None,
-    database_url: str | None = None,
-) -> None:
+def run_worker(settings: Settings, interval: float = 5.0, stop: threading.Event | None = None) -> None:
     """Deliver due messages every `interval` seconds until `stop` is set (or SIGTERM)."""
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    settings = get_settings()
-    url = url or settings.crm_webhook_url
-    factory = make_session_factory(database_url)
+    url = settings.crm_webhook_url
+    factory = make_session_factory(settings.database_url)
     if not url:
         log.warning("CRM_WEBHOOK_URL is not set: CRM messages stay in the outbox")
     while not stop.is_set():
         try:
-            report = deliver_pending(factory, url)
+            report = deliver_pending(factory, url, timeout=settings.crm_timeout_seconds)
             if report.delivered or report.failed:
-                log.info("CRM outbox: %s", report)
+                log.info(
+                    "CRM outbox: %d delivered, %d failed, %d waiting",
+                    len(report.delivered),
+                    len(report.failed),
+                    report.waiting,
+                )
         except Exception:  # a database hiccup must not end the worker
             log.exception("CRM outbox pass failed; trying again")
         stop.wait(interval)

@@ -27,7 +27,7 @@ from bot.catalog.content.reader import (
 )
 from bot.catalog.vocabulary import KINDS, SCHEME_IDS, TARGET_GROUPS, TOPICS, scheme_key, sector_key
 from bot.places import MUNICIPALITIES, Places, official_municipality
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 INSTRUMENTS_FILE = "instruments.yml"
@@ -323,10 +323,9 @@ def _read_program(
     return facts, keywords
 
 
-def read_catalog(content_dir: Path = CONTENT_DIR, tz: tzinfo | None = None) -> Catalog:
+def read_catalog(content_dir: Path = CONTENT_DIR, *, tz: tzinfo) -> Catalog:
     """All content, validated. Raises ContentInvalid listing every problem."""
     content_dir = Path(content_dir)
-    tz = tz or get_settings().tz
     problems: list[ContentProblem] = []
     places = Places.from_file(content_dir / PLACES_FILE)
 

@@ -4,7 +4,7 @@ entry and retires the ones that left the files (nothing is loaded on any error).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from bot.catalog.models import (
     TopicKeyword,
 )
 from bot.db import session_scope
+from bot.settings import Settings
 
 
 @dataclass
@@ -103,20 +104,26 @@ def _sync(collection: list, wanted: dict, make: Callable[[Any], Any], key: Calla
                 setattr(row, name, value)
 
 
+def _columns(entry_type: type, besides: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of an entry that are plain columns of its table, copied as they are."""
+    return tuple(f.name for f in fields(entry_type) if f.name not in besides)
+
+
+# Associations, the id and the place in the file are handled apart from the columns.
+_INSTRUMENT_COLUMNS = _columns(
+    InstrumentEntry,
+    besides=("id", "topics", "lead_for", "target_groups", "municipalities", "sectors", "position"),
+)
+_SCHEME_COLUMNS = _columns(SchemeEntry, besides=("id", "aliases", "position"))
+_EVENT_COLUMNS = _columns(EventEntry, besides=("id",))
+
+
 def _instrument_state(item) -> tuple:
+    columns = tuple(getattr(item, name) for name in _INSTRUMENT_COLUMNS)
     if isinstance(item, InstrumentEntry):
         topics = tuple((t, i, t in item.lead_for) for i, t in enumerate(item.topics))
         return (
-            item.name,
-            item.owner,
-            item.kind,
-            item.offer,
-            item.for_whom,
-            item.next_step,
-            item.link,
-            item.active_from,
-            item.active_until,
-            item.reviewed_on,
+            *columns,
             topics,
             item.target_groups,
             item.municipalities,
@@ -124,16 +131,7 @@ def _instrument_state(item) -> tuple:
         )
     topics = tuple(sorted(((t.topic, t.position, t.lead) for t in item.topics), key=lambda t: t[1]))
     return (
-        item.name,
-        item.owner,
-        item.kind,
-        item.offer,
-        item.for_whom,
-        item.next_step,
-        item.link,
-        item.active_from,
-        item.active_until,
-        item.reviewed_on,
+        *columns,
         topics,
         frozenset(g.target_group for g in item.target_groups),
         None if item.all_municipalities else frozenset(m.municipality for m in item.municipalities),
@@ -142,19 +140,7 @@ def _instrument_state(item) -> tuple:
 
 
 def _apply_instrument(row: Instrument, entry: InstrumentEntry) -> None:
-    for name in (
-        "name",
-        "owner",
-        "kind",
-        "offer",
-        "for_whom",
-        "next_step",
-        "link",
-        "active_from",
-        "active_until",
-        "reviewed_on",
-        "position",
-    ):
+    for name in (*_INSTRUMENT_COLUMNS, "position"):
         setattr(row, name, getattr(entry, name))
     row.all_municipalities = entry.municipalities is None
     row.all_sectors = entry.sectors is None
@@ -184,19 +170,6 @@ def _apply_instrument(row: Instrument, entry: InstrumentEntry) -> None:
     )
 
 
-_SCHEME_COLUMNS = (
-    "name",
-    "full_name",
-    "agency",
-    "what_it_was",
-    "opened_on",
-    "closed_on",
-    "follow_up_now",
-    "link",
-    "reviewed_on",
-)
-
-
 def _scheme_state(item) -> tuple:
     aliases = item.aliases if isinstance(item, SchemeEntry) else frozenset(a.alias for a in item.aliases)
     return (*tuple(getattr(item, name) for name in _SCHEME_COLUMNS), frozenset(aliases))
@@ -206,20 +179,6 @@ def _apply_scheme(row: Scheme, entry: SchemeEntry) -> None:
     for name in (*_SCHEME_COLUMNS, "position"):
         setattr(row, name, getattr(entry, name))
     _sync(row.aliases, {a: {} for a in entry.aliases}, lambda a: SchemeAlias(alias=a), lambda r: r.alias)
-
-
-_EVENT_COLUMNS = (
-    "title",
-    "summary",
-    "starts_at",
-    "ends_at",
-    "online",
-    "place",
-    "municipality",
-    "topic",
-    "organiser",
-    "signup_link",
-)
 
 
 def _event_state(item) -> tuple:
@@ -240,8 +199,8 @@ def _apply_fact(row: ProgramFact, entry: FactEntry) -> None:
     row.position = entry.position
 
 
-def load_content(content_dir: Path = CONTENT_DIR, url: str | None = None) -> LoadReport:
+def load_content(content_dir: Path = CONTENT_DIR, *, settings: Settings) -> LoadReport:
     """Validates all files, then loads them in one transaction (nothing is loaded on any error)."""
-    catalog = read_catalog(content_dir)
-    with session_scope(url) as session:
+    catalog = read_catalog(content_dir, tz=settings.tz)
+    with session_scope(settings.database_url) as session:
         return load_catalog(session, catalog)
