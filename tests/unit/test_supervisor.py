@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bot.supervisor import RUNNING, STOPPED, WAITING, Service, Supervisor, read_status
+from bot.supervisor import RUNNING, STOPPED, WAITING, Child, Service, Supervisor, read_status
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 CRASHER = [sys.executable, "-c", "import sys; sys.exit(3)"]
@@ -28,6 +29,11 @@ def make(tmp_path: Path, *services: Service, **options) -> tuple[Supervisor, lis
     return supervisor, lines
 
 
+def proc(child: Child) -> subprocess.Popen:
+    assert child.process is not None
+    return child.process
+
+
 def wait_for(condition, seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -42,10 +48,10 @@ def test_a_killed_child_is_restarted_and_the_others_keep_running(tmp_path):
     supervisor.start_all()
     try:
         actions, rasa = supervisor.children
-        first_pid = actions.process.pid
-        rasa_pid = rasa.process.pid
+        first_pid = proc(actions).pid
+        rasa_pid = proc(rasa).pid
         os.kill(first_pid, signal.SIGKILL)
-        wait_for(lambda: actions.process.poll() is not None)
+        wait_for(lambda: proc(actions).poll() is not None)
         supervisor.tick()
         assert actions.state == WAITING and actions.last_exit == -signal.SIGKILL
         status = json.loads((tmp_path / "services.json").read_text())
@@ -54,8 +60,8 @@ def test_a_killed_child_is_restarted_and_the_others_keep_running(tmp_path):
         supervisor.tick(now=actions.next_start - 0.5)
         assert actions.state == WAITING
         supervisor.tick(now=actions.next_start)
-        assert actions.state == RUNNING and actions.process.pid != first_pid and actions.restarts == 1
-        assert rasa.state == RUNNING and rasa.process.pid == rasa_pid and rasa.process.poll() is None
+        assert actions.state == RUNNING and proc(actions).pid != first_pid and actions.restarts == 1
+        assert rasa.state == RUNNING and proc(rasa).pid == rasa_pid and proc(rasa).poll() is None
         assert any("acties stopped (exit code -9)" in line for line in lines)
     finally:
         supervisor.stop_all()
@@ -68,7 +74,7 @@ def test_quick_crashes_back_off_doubling_up_to_the_cap(tmp_path):
     backoffs = []
     try:
         for _ in range(5):
-            wait_for(lambda: child.process.poll() is not None)
+            wait_for(lambda: proc(child).poll() is not None)
             supervisor.tick()
             backoffs.append(child.backoff)
             supervisor.tick(now=child.next_start)
@@ -85,8 +91,8 @@ def test_a_child_that_ran_long_enough_starts_again_from_the_shortest_back_off(tm
     child.backoff = 16.0  # as after a series of quick crashes
     try:
         time.sleep(0.3)
-        child.process.kill()
-        wait_for(lambda: child.process.poll() is not None)
+        proc(child).kill()
+        wait_for(lambda: proc(child).poll() is not None)
         supervisor.tick()
         assert child.backoff == 1.0
     finally:
@@ -111,7 +117,7 @@ def test_stop_all_ends_every_child_and_its_own_children(tmp_path):
     started = time.monotonic()
     supervisor.stop_all()
     assert time.monotonic() - started < 5
-    assert all(child.process.poll() is not None for child in supervisor.children)
+    assert all(proc(child).poll() is not None for child in supervisor.children)
     assert all(child.state == STOPPED for child in supervisor.children)
     wait_for(lambda: not _alive(grandchild), seconds=5)
 
@@ -146,8 +152,6 @@ def _alive(pid: int) -> bool:
 
 
 def _dead_pid() -> int:
-    import subprocess
-
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
