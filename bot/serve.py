@@ -127,7 +127,7 @@ def run(model: Path | None = None) -> int:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     env = child_environment(settings)
     endpoints = write_endpoints(settings)
-    cors = f"http://{settings.bind_host}:{settings.web_port}"
+    cors = settings.chat_cors_pattern  # the web app and WIDGET_SITE_ORIGINS (bot/settings.py)
     children: list[tuple[Service, subprocess.Popen]] = []
     stopping = False
 
