@@ -25,7 +25,6 @@
     title: "Vraagbaak Drenthe",
     subtitle: "Digitale assistent",
     close: "Sluiten",
-    closeLabel: "Chat sluiten",
     newConversation: "Nieuw gesprek",
     textSize: "Tekstgrootte",
     textSmaller: "Tekst kleiner",
@@ -409,7 +408,8 @@
       t.title,
       el("span", { class: "vw-subtitle", text: t.subtitle }),
     ]);
-    this.closeButton = el("button", { type: "button", class: "vw-close", "aria-label": t.closeLabel }, [
+    // No "chat" in this name: the launcher is the one button named so (contract §8).
+    this.closeButton = el("button", { type: "button", class: "vw-close" }, [
       el("span", { "aria-hidden": "true", class: "vw-close-icon", text: "×" }),
       el("span", { class: "vw-close-text", text: t.close }),
     ]);
@@ -420,12 +420,9 @@
     this.newButton.addEventListener("click", function () {
       self.newConversation();
     });
-    this.smaller = el("button", { type: "button", class: "vw-tool vw-size", "aria-label": t.textSmaller }, [
-      el("span", { "aria-hidden": "true", text: "A−" }),
-    ]);
-    this.larger = el("button", { type: "button", class: "vw-tool vw-size", "aria-label": t.textLarger }, [
-      el("span", { "aria-hidden": "true", text: "A+" }),
-    ]);
+    // The visible "A−" starts the accessible name (WCAG 2.5.3), the words follow for screen readers.
+    this.smaller = el("button", { type: "button", class: "vw-tool vw-size" }, ["A−", visuallyHidden(" " + t.textSmaller)]);
+    this.larger = el("button", { type: "button", class: "vw-tool vw-size" }, ["A+", visuallyHidden(" " + t.textLarger)]);
     this.smaller.addEventListener("click", function () {
       self.setTextScale(self.state.textScale - 1);
     });
@@ -437,8 +434,9 @@
       this.larger,
     ]);
     var header = el("div", { class: "vw-header" }, [
-      el("div", { class: "vw-header-top" }, [title, this.closeButton]),
+      title,
       el("div", { class: "vw-toolbar" }, [this.newButton, sizeGroup]),
+      this.closeButton,
     ]);
 
     var noticeChildren = [t.notice];
@@ -479,7 +477,8 @@
     var label = el("label", { for: "vw-input", class: "vw-label", text: t.inputLabel });
     var hint = el("span", { id: "vw-input-hint", class: "vw-sr", text: t.inputHint });
     this.sendButton = el("button", { type: "submit", class: "vw-send", text: t.send });
-    this.form = el("form", { class: "vw-form", novalidate: true }, [
+    this.form = el("form", { class: "vw-form vw-footer", novalidate: true }, [
+      this.advisorButton,
       label,
       hint,
       el("div", { class: "vw-form-row" }, [this.input, this.sendButton]),
@@ -502,7 +501,7 @@
       "aria-modal": "false",
       "aria-labelledby": "vw-title",
       hidden: true,
-    }, [header, this.scroller, this.typing, this.connection, el("div", { class: "vw-footer" }, [this.advisorButton, this.form])]);
+    }, [header, this.scroller, this.typing, this.connection, this.form]);
     this.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
         event.preventDefault();
