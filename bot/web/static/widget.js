@@ -15,6 +15,7 @@
   var REQUEST_TIMEOUT_MS = 30000;
   var RETRY_FIRST_MS = 2000;
   var RETRY_MAX_MS = 60000;
+  var CONNECTION_NOTE_MS = 10000;
   var TEXT_SCALES = [1, 1.2, 1.4, 1.6];
   var KNOWN_SOURCES = ["hotline", "website"];
   var ADVISOR_PAYLOAD = "/request_advisor";
@@ -379,6 +380,7 @@
     this.retryDelay = RETRY_FIRST_MS;
     this.retryTimer = null;
     this.offline = false;
+    this.connectionTimer = null;
     this.build();
     this.renderAll();
     this.bindGlobal();
@@ -519,7 +521,8 @@
     var self = this;
     window.addEventListener("online", function () {
       self.retryDelay = RETRY_FIRST_MS;
-      self.flush();
+      if (self.state.queue.length) self.flush();
+      else if (self.offline) self.setOffline(false);
     });
     window.addEventListener("offline", function () {
       self.setOffline(true);
@@ -623,7 +626,8 @@
     var item = this.state.queue[0];
     var sender = this.state.sender;
     this.sending = true;
-    this.showTyping(true);
+    // While offline, retries go unannounced: only getting through changes what people hear.
+    this.showTyping(!this.offline);
     this.post(sender, item.message).then(
       function (replies) {
         self.sending = false;
@@ -831,10 +835,13 @@
 
   Widget.prototype.setOffline = function (offline, silent, sentQueued) {
     var t = this.texts;
+    var connection = this.connection;
     if (offline === this.offline && !silent) return;
     this.offline = offline;
     this.root.classList.toggle("vw-is-offline", offline);
-    this.connection.textContent = "";
+    if (this.connectionTimer) window.clearTimeout(this.connectionTimer);
+    this.connectionTimer = null;
+    connection.textContent = "";
     if (offline) {
       var box = el("div", { class: "vw-offline" }, [el("p", { text: t.offline })]);
       if (this.config.phone) {
@@ -846,7 +853,11 @@
       }
       this.connection.appendChild(box);
     } else if (!silent) {
-      this.connection.appendChild(el("p", { class: "vw-online", text: sentQueued ? t.onlineSent : t.online }));
+      connection.appendChild(el("p", { class: "vw-online", text: sentQueued ? t.onlineSent : t.online }));
+      // Emptying a live region is not announced; the note just doesn't linger.
+      this.connectionTimer = window.setTimeout(function () {
+        connection.textContent = "";
+      }, CONNECTION_NOTE_MS);
     }
   };
 
