@@ -205,6 +205,9 @@ def test_the_conversation_survives_a_reload_and_another_page_and_can_start_over(
 
 
 def test_the_hotline_entry_opens_at_once_with_the_hotline_greeting(site, page):
+    # Someone who chatted on the website before starts a new, hotline conversation.
+    open_widget(page, site["web"] + "/")
+    website_sender = stored(page)["sender"]
     bodies = webhook_bodies(page)
     page.goto(site["web"] + "/?source=hotline")
     expect(panel(page)).to_be_visible()
@@ -214,7 +217,9 @@ def test_the_hotline_entry_opens_at_once_with_the_hotline_greeting(site, page):
     expect(first).to_contain_text(re.compile("bezet|gesloten"))
     expect(first).to_contain_text("terugbelt")
     expect(first.get_by_role("button", name="Bel mij terug")).to_be_visible()
+    assert bodies[0]["message"] == "/session_start"
     assert bodies[0]["metadata"] == {"source": "hotline"}
+    assert bodies[0]["sender"] != website_sender
     assert greetings(page) == 0 and bot_messages(page).count() == 1, "one greeting: the hotline's"
     expect(message_box(page)).to_be_focused()
 
@@ -324,6 +329,23 @@ def test_the_online_event_sends_the_queue_at_once(site, page):
     with page.expect_request(re.compile(r".*/webhooks/rest/webhook$"), timeout=1_500):
         page.context.set_offline(False)  # the browser's `online` event sends at once
     expect(status).to_contain_text("verbinding is terug", timeout=REPLY_TIMEOUT)
+
+
+def test_rasa_accepts_the_widget_only_from_the_sites_origin(site):
+    def allowed_origin(origin: str) -> str | None:
+        response = requests.options(
+            f"{site['base']}/webhooks/rest/webhook",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+            timeout=10,
+        )
+        return response.headers.get("Access-Control-Allow-Origin")
+
+    assert allowed_origin(site["web"]) == site["web"]
+    assert allowed_origin("https://evil.example.org") is None
 
 
 # ---- server text is never HTML ------------------------------------------------------------
