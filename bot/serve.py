@@ -146,7 +146,7 @@ def run(model: Path | None = None, scaled: bool = False) -> int:
         )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     endpoints = write_endpoints(settings)
-    cors = f"http://{settings.bind_host}:{settings.web_port}"
+    cors = settings.chat_cors_pattern  # the web app and WIDGET_SITE_ORIGINS (bot/settings.py)
     env = child_environment(settings)
     if scaled:
         env["TICKET_LOCK_LIFETIME"] = str(LOCK_LIFETIME_SECONDS)
