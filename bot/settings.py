@@ -73,6 +73,8 @@ class Settings:
     urgent_callback_windows: int
     booking_horizon_days: int
     crm_timeout_seconds: float
+    # Conversations and the personal data tied to them are purged after this many days.
+    retention_days: int = 365
 
     @property
     def tz(self) -> tzinfo:
@@ -125,6 +127,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         urgent_callback_windows=int(get("LOKET_URGENT_CALLBACK_WINDOWS", "2")),
         booking_horizon_days=int(get("LOKET_BOOKING_HORIZON_DAYS", "28")),
         crm_timeout_seconds=float(get("CRM_TIMEOUT_SECONDS", "10")),
+        retention_days=int(get("PRIVACY_RETENTION_DAYS", "365")),
     )
 
 
