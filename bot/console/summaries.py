@@ -224,9 +224,9 @@ class Filters:
     def query_items(self, **changes) -> list[tuple[str, str]]:
         """The filters as URL parameters (only those set), with `changes` applied."""
         items = []
-        for name in (*self.FIELDS, "page"):
+        for name in (*self.FIELDS, "per_page", "page"):
             value = changes.get(name, getattr(self, name))
-            if name == "page" and value == 1:
+            if (name, value) in (("page", 1), ("per_page", PAGE_SIZE)):
                 continue
             if value not in (None, ""):
                 items.append((name, value.isoformat() if isinstance(value, date) else str(value)))

@@ -115,3 +115,100 @@ def log_in(http: TestClient, email: str, password: str = PASSWORD):
         "/console/login",
         data={"email": email, "password": password, "csrf_token": csrf_in(page.text), "next": ""},
     )
+
+
+def add_booking(database_url: str, sender_id: str | None, reference: str, start: str, **fields):
+    """An appointment as the booking form leaves it (with an agenda advisor)."""
+    from datetime import timedelta
+
+    from bot import crm
+    from bot.booking.appointments import crm_payload
+    from bot.booking.models import Advisor, Appointment
+
+    with session_scope(database_url) as session:
+        advisor = session.query(Advisor).first()
+        if advisor is None:
+            advisor = Advisor(first_name="Femke", name="Femke (test)", email="femke@adviseurs.example.org")
+            session.add(advisor)
+            session.flush()
+        begin = datetime.fromisoformat(start).replace(tzinfo=TZ)
+        values = {
+            "kind": "appointment",
+            "person_name": "Jan de Vries",
+            "email": "jan@bakkerij.example.org",
+            "phone": "+31612345678",
+            "municipality": "Assen",
+            "question_summary": "Export naar Duitsland",
+            "topics": ["ask_export"],
+            **fields,
+        }
+        appointment = Appointment(
+            reference=reference,
+            advisor_id=advisor.id,
+            start=begin,
+            end=begin + timedelta(minutes=45),
+            sender_id=sender_id,
+            **values,
+        )
+        session.add(appointment)
+        session.flush()
+        crm.enqueue(
+            session, crm.BOOKED_EVENT, crm_payload(appointment), reference=reference, sender_id=sender_id
+        )
+        return appointment.id
+
+
+def sample_conversations(conversations: Conversations) -> None:
+    """Three conversations: yesterday's export question handed off, an older one that
+    was not understood (with script in it), and one from this morning."""
+    conversations.add(
+        "gesprek-export",
+        *start("2026-12-01T14:00:00"),
+        user(
+            "Ik wil naar Duitsland exporteren",
+            "ask_export",
+            0.93,
+            "2026-12-01T14:00:05",
+            entities=[{"entity": "country", "value": "Duitsland", "start": 14, "end": 23}],
+        ),
+        action("action_answer_topic", "2026-12-01T14:00:06"),
+        bot(
+            "De Exportcarrousel helpt u op weg.",
+            "2026-12-01T14:00:06",
+            buttons=[{"title": "Een adviseur spreken", "payload": "/request_advisor"}],
+        ),
+        slot("country", "Duitsland", "2026-12-01T14:00:06"),
+        user("/request_advisor", "request_advisor", 1.0, "2026-12-01T14:01:00"),
+        bot("Wat is uw naam?", "2026-12-01T14:01:01"),
+        slot("rating", 8, "2026-12-01T14:05:00"),
+    )
+    conversations.add(
+        "gesprek-onduidelijk",
+        *start("2026-11-20T20:00:00"),
+        user(
+            "blabla <script>alert(1)</script>",
+            "nlu_fallback",
+            0.45,
+            "2026-11-20T20:00:05",
+            ranking=[
+                {"name": "nlu_fallback", "confidence": 0.45},
+                {"name": "ask_growth", "confidence": 0.31},
+            ],
+        ),
+        action("action_clarify", "2026-11-20T20:00:06"),
+        bot(
+            "Bedoelt u een van deze onderwerpen?",
+            "2026-11-20T20:00:06",
+            buttons=[{"title": "Groeien", "payload": "/ask_growth"}],
+        ),
+        user("hoe zit het met die tvl dinges", "ask_corona_scheme", 0.61, "2026-11-20T20:01:00"),
+        bot("De TVL is gesloten.", "2026-11-20T20:01:01"),
+        slot("rating", 3, "2026-11-20T20:02:00"),
+        slot("rating_comment", "niet geholpen, bel me op 06-12345678", "2026-11-20T20:02:30"),
+    )
+    conversations.add(
+        "gesprek-start",
+        *start("2026-12-02T09:00:00"),
+        user("hoe begin ik een eigen bedrijf", "ask_start", 0.98, "2026-12-02T09:00:05"),
+        bot("Begin bij de KVK.", "2026-12-02T09:00:06"),
+    )
