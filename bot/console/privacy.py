@@ -116,7 +116,7 @@ def erase_conversation(session: Session, settings: Settings, sender_id: str, act
     has_booking = session.execute(select(Appointment.id).where(Appointment.sender_id == sender_id)).first()
     if not known and not has_booking:
         return None
-    erased = _erase(session, settings, sender_id, utc_now())
+    erased = _erase(session, settings, sender_id, settings.now())
     audit(
         session,
         actor,
@@ -139,7 +139,7 @@ def purge(session: Session, settings: Settings, older_than_days: int, actor: str
     personal data of bookings that ended before it."""
     if older_than_days < 1:
         raise ValueError("older_than_days must be at least 1")
-    now = utc_now()
+    now = settings.now()  # the help desk's clock (LOKET_FAKE_NOW in tests)
     cutoff = now - timedelta(days=older_than_days)
     summaries.sync(session, settings)
     result = Purged()
@@ -175,9 +175,9 @@ def purge(session: Session, settings: Settings, older_than_days: int, actor: str
     )
     cursor = session.get(SyncCursor, PURGE_CURSOR)
     if cursor is None:
-        session.add(SyncCursor(name=PURGE_CURSOR, position=0, updated_at=now))
+        session.add(SyncCursor(name=PURGE_CURSOR, position=0, updated_at=utc_now()))
     else:
-        cursor.updated_at = now
+        cursor.updated_at = utc_now()
     return result
 
 

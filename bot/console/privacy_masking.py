@@ -6,8 +6,8 @@ import re
 
 EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # Dutch and international phone numbers as people type them: 06-12345678, 0592 123 456,
-# +31 6 1234 5678, 0031 (0)6 12 34 56 78. Runs of at least 9 digits with separators.
-PHONE = re.compile(r"(?<![\w@])(?:\+|00)?\d(?:[\s\-./()]{0,3}\d){8,14}(?!\w)")
+# +31 6 1234 5678, 0031 (0)6 12 34 56 78: 9 to 11 digits (after + or 00) with separators.
+PHONE = re.compile(r"(?<![\w@])(?:\+|00)?\d(?:(?:[\s\-./]{0,2}|\s?\(0\)\s?)\d){8,10}(?!\w)")
 
 EMAIL_MASK = "[e-mail]"
 PHONE_MASK = "[telefoon]"

@@ -41,11 +41,22 @@ def console_settings(database_url: str, tracker_path: Path, **extra: str) -> Set
     )
 
 
+# The slots the sample conversations set (the real domain has them too).
+DOMAIN = Domain.from_dict(
+    {
+        "slots": {
+            name: {"type": "any", "mappings": [{"type": "custom"}]}
+            for name in ("country", "rating", "rating_comment", "requested_slot")
+        }
+    }
+)
+
+
 class Conversations:
     """Writes conversations with Rasa's own tracker store, as a running Rasa would."""
 
     def __init__(self, path: Path) -> None:
-        self.store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+        self.store = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
         self.trackers: dict[str, DialogueStateTracker] = {}
 
     def add(self, sender_id: str, *events) -> None:
