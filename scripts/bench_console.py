@@ -84,6 +84,11 @@ def event_rows(sender_id: str, start: float, rng: random.Random) -> list[dict]:
     return rows
 
 
+def _group(found: re.Match[str] | None) -> str:
+    assert found is not None, "no CSRF token on the login page"
+    return found.group(1)
+
+
 def timed(call, repeat: int) -> tuple[float, float]:
     durations = []
     for _ in range(repeat):
@@ -140,10 +145,12 @@ def main() -> int:
 
     with session_scope(database_url) as session:
         accounts.add_account(session, "bench@example.org", "Bench", "advisor", "bench-wachtwoord-123")
-        token = accounts.issue_token(session, accounts.find_account(session, "bench@example.org"))
+        account = accounts.find_account(session, "bench@example.org")
+        assert account is not None
+        token = accounts.issue_token(session, account)
     http = TestClient(create_app(settings))
     login = http.get("/console/login")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+    csrf = _group(re.search(r'name="csrf_token" value="([^"]+)"', login.text))
     http.post(
         "/console/login",
         data={"email": "bench@example.org", "password": "bench-wachtwoord-123", "csrf_token": csrf},

@@ -29,4 +29,4 @@ def strip_personal(text: str | None) -> str:
 
 
 def has_personal(text: str | None) -> bool:
-    return bool(text) and bool(EMAIL.search(text) or PHONE.search(text))
+    return bool(text) and bool(EMAIL.search(text or "") or PHONE.search(text or ""))

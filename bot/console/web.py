@@ -386,14 +386,15 @@ def charts_page(ctx: Context) -> Response:
     first = _date_param(ctx, "date_from") or last - timedelta(days=default_span)
     if first > last:
         first, last = last, first
-    filters = summaries.Filters(date_from=reports.period_start(first, granularity), date_to=last)
+    period_first = reports.period_start(first, granularity)
+    filters = summaries.Filters(date_from=period_first, date_to=last)
     found = summaries.matching(ctx.session, ctx.settings, filters)
     periods = reports.periods(found, ctx.settings, first, last, granularity)
     topics = reports.top_topics(found)
 
     def list_url(period=None, **extra) -> str:
-        start = period.start if period else filters.date_from
-        end = period.end if period else filters.date_to
+        start = period.start if period else period_first
+        end = period.end if period else last
         return "/console/gesprekken?" + urlencode(
             {"date_from": start.isoformat(), "date_to": end.isoformat(), **extra}
         )
@@ -409,7 +410,7 @@ def charts_page(ctx: Context) -> Response:
         topics=topics,
         list_url=list_url,
         csv_url="/console/export.csv?"
-        + urlencode({"date_from": filters.date_from.isoformat(), "date_to": last.isoformat()}),
+        + urlencode({"date_from": period_first.isoformat(), "date_to": last.isoformat()}),
         charts={
             "gesprekken": reports.bar_chart(
                 "Gesprekken " + reports.GRANULARITIES[granularity],

@@ -107,7 +107,9 @@ def add_account(database_url: str, email: str, role: str = "advisor", name: str 
 
 def token_for(database_url: str, email: str) -> str:
     with session_scope(database_url) as session:
-        return accounts.issue_token(session, accounts.find_account(session, email))
+        account = accounts.find_account(session, email)
+        assert account is not None
+        return accounts.issue_token(session, account)
 
 
 def client(settings: Settings) -> TestClient:
@@ -223,3 +225,9 @@ def sample_conversations(conversations: Conversations) -> None:
         user("hoe begin ik een eigen bedrijf", "ask_start", 0.98, "2026-12-02T09:00:05"),
         bot("Begin bij de KVK.", "2026-12-02T09:00:06"),
     )
+
+
+def must_find(pattern: str, html: str) -> re.Match[str]:
+    found = re.search(pattern, html)
+    assert found is not None, f"{pattern!r} not in the page"
+    return found

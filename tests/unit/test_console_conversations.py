@@ -17,6 +17,7 @@ from console_support import (
     console_settings,
     csrf_in,
     log_in,
+    must_find,
     sample_conversations,
     token_for,
     user,
@@ -113,7 +114,7 @@ def test_pagination(desk):
     log_in(http, "anna@vraagbaak.example.org")
     first = http.get("/console/gesprekken?per_page=2&fallbacks=")
     assert listed(first.text) == ["gesprek-start", "gesprek-export"] and "pagina 1 van 2" in first.text
-    next_page = re.search(r'href="(\?[^"]*)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    next_page = must_find(r'href="(\?[^"]*)" rel="next"', first.text).group(1).replace("&amp;", "&")
     assert next_page == "?per_page=2&page=2"
     second = http.get("/console/gesprekken" + next_page)
     assert listed(second.text) == ["gesprek-onduidelijk"] and "Vorige pagina" in second.text

@@ -17,6 +17,7 @@ from console_support import (
     console_settings,
     csrf_in,
     log_in,
+    must_find,
     sample_conversations,
     start,
     user,
@@ -64,7 +65,7 @@ def groups_on(html: str) -> list[tuple[str, int]]:
 
 
 def decide(http, html: str, example: str, intent: str | None) -> None:
-    item = re.search(r'id="tekst-(\d+)">“' + re.escape(example), html).group(1)
+    item = must_find(r'id="tekst-(\d+)">“' + re.escape(example), html).group(1)
     data = {
         "csrf_token": csrf_in(html),
         "intent": intent or "",
@@ -103,8 +104,8 @@ def test_correct_confirm_delete_and_export(desk):
     decide(http, page, "blabla", None)  # delete
     page = http.get("/console/inbox").text
     assert [text for text, _ in groups_on(page)] == []
-    assert re.search(r"<td>ask_corona_scheme</td><td>2</td>", page)
-    assert re.search(r"<td>ask_financing</td><td>1</td>", page)
+    assert must_find(r"<td>ask_corona_scheme</td><td>2</td>", page)
+    assert must_find(r"<td>ask_financing</td><td>1</td>", page)
 
     response = http.post("/console/inbox/export", data={"csrf_token": csrf_in(page)})
     assert response.headers["content-disposition"].startswith("attachment")
@@ -131,7 +132,7 @@ def test_an_unknown_intent_is_refused(desk):
     http = client(desk["settings"])
     log_in(http, "anna@vraagbaak.example.org")
     page = http.get("/console/inbox").text
-    item = re.search(r'id="tekst-(\d+)">“hoe zit het', page).group(1)
+    item = must_find(r'id="tekst-(\d+)">“hoe zit het', page).group(1)
     response = http.post(
         f"/console/inbox/{item}",
         data={"csrf_token": csrf_in(page), "intent": "ask_weather", "action": "vastleggen"},

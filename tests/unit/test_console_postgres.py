@@ -25,7 +25,7 @@ from bot.settings import settings_from
 class PostgresConversations(Conversations):
     def __init__(self, url: str) -> None:
         self.store = SQLTrackerStore(DOMAIN, host=url)
-        self.trackers = {}
+        self.trackers: dict = {}
 
 
 def test_console_on_postgres(postgres_url):
