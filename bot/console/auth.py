@@ -57,7 +57,10 @@ def client_address(request: Request) -> str:
 
 
 def is_https(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Reached over https, directly or through the https proxy in front of the web app.
+    Trusting the proxy's header is safe here: it can only make the cookie stricter."""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
 
 
 def set_session_cookie(response: Response, request: Request, token: str) -> None:

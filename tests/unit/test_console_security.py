@@ -93,6 +93,11 @@ def test_cookie_is_secure_behind_https(settings, database_url):
     http.base_url = "https://testserver"
     response = log_in(http, "anna@vraagbaak.example.org")
     assert "Secure" in response.headers["set-cookie"]
+    # Behind the https proxy the web app itself is reached over http.
+    proxied = client(settings)
+    proxied.headers["X-Forwarded-Proto"] = "https"
+    response = log_in(proxied, "anna@vraagbaak.example.org")
+    assert "Secure" in response.headers["set-cookie"] and "HttpOnly" in response.headers["set-cookie"]
 
 
 def test_wrong_password_and_login_limit_per_account(settings, database_url):
