@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -62,11 +63,13 @@ class Conversations:
     def add(self, sender_id: str, *events) -> None:
         tracker = self.trackers.get(sender_id)
         if tracker is None:
-            tracker = DialogueStateTracker(sender_id, [])
+            tracker = DialogueStateTracker(sender_id, DOMAIN.slots)
             self.trackers[sender_id] = tracker
         for event in events:
             tracker.update(event)
-        asyncio.run(self.store.save(tracker))
+        # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, self.store.save(tracker)).result()
 
 
 def start(at: str) -> list:
