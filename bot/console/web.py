@@ -66,40 +66,31 @@ def _safe_next(target: str | None) -> str:
     return "/console/gesprekken"
 
 
+def login_form(
+    request: Request, next_url: str, error: str | None = None, email: str = "", status: int = 200
+) -> Response:
+    """The login page with a fresh CSRF token in its own cookie (there is no session yet)."""
+    token = secrets.token_urlsafe(32)
+    response = render(
+        None, "login.html", status, csrf_token=token, next_url=next_url, error=error, email=email
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=is_https(request), path=LOGIN_PATH
+    )
+    return response
+
+
 async def login_page(request: Request) -> Response:
     settings = settings_of(request)
-    next_url = _safe_next(request.query_params.get("next"))
     if request.method == "GET":
-        token = secrets.token_urlsafe(32)
-        response = render(None, "login.html", csrf_token=token, next_url=next_url, error=None, email="")
-        response.set_cookie(
-            LOGIN_CSRF_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=is_https(request),
-            path=LOGIN_PATH,
-        )
-        return response
+        return login_form(request, _safe_next(request.query_params.get("next")))
     form = await request.form()
     sent, expected = form.get("csrf_token"), request.cookies.get(LOGIN_CSRF_COOKIE)
     email, password = str(form.get("email") or ""), str(form.get("password") or "")
     next_url = _safe_next(str(form.get("next") or ""))
 
     def again(message: str, status: int) -> Response:
-        token = secrets.token_urlsafe(32)
-        response = render(
-            None, "login.html", status, csrf_token=token, next_url=next_url, error=message, email=email
-        )
-        response.set_cookie(
-            LOGIN_CSRF_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=is_https(request),
-            path=LOGIN_PATH,
-        )
-        return response
+        return login_form(request, next_url, message, email, status)
 
     if not isinstance(sent, str) or not expected or not secrets.compare_digest(sent, expected):
         return again("Het formulier was verlopen. Probeer het nog eens.", 403)
