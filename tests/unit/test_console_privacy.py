@@ -96,3 +96,25 @@ def test_masking():
         else "mijn nummer is ."
     )
     assert privacy.conversation_label("abc") == privacy.conversation_label("abc") != "abc"
+
+
+def test_the_web_app_runs_the_housekeeping_while_it_runs(database_url, tmp_path):
+    import time
+
+    from starlette.testclient import TestClient
+
+    from bot.web.app import create_app
+
+    tracker = tmp_path / "tracker.db"
+    sample_conversations(Conversations(tracker))
+    settings = console_settings(database_url, tracker)
+    with TestClient(create_app(settings)):  # runs the app's lifespan
+        deadline = time.monotonic() + 20
+        found = None
+        while time.monotonic() < deadline and found is None:
+            with session_scope(database_url) as session:
+                found = session.get(SyncCursor, privacy.PURGE_CURSOR)
+            time.sleep(0.2)
+    assert found is not None
+    with session_scope(database_url) as session:
+        assert session.query(ConversationSummary).count() == 3  # folded without any request
