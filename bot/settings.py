@@ -7,6 +7,7 @@ Defaults work on a laptop: SQLite files under `var/`, no external services.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,12 +74,31 @@ class Settings:
     urgent_callback_windows: int
     booking_horizon_days: int
     crm_timeout_seconds: float
+    # The scale-out profile's Rasa instances (bot/scaled.py); nginx listens on rasa_port.
+    rasa_instance_ports: tuple[int, ...]
+    # Other sites that embed the widget (WIDGET_SITE_ORIGINS); the web app's own origin is always allowed.
+    widget_site_origins: tuple[str, ...] = ()
     # Conversations and the personal data tied to them are purged after this many days.
     retention_days: int = 365
 
     @property
     def tz(self) -> tzinfo:
         return ZoneInfo(self.timezone_name)
+
+    @property
+    def chat_origins(self) -> tuple[str, ...]:
+        """The origins whose pages may talk to Rasa from the browser (Rasa's CORS): the web
+        app itself (by its address and, on loopback, also as localhost) and WIDGET_SITE_ORIGINS."""
+        own = [f"http://{self.bind_host}:{self.web_port}"]
+        if self.bind_host in ("127.0.0.1", "localhost"):
+            own = [f"http://127.0.0.1:{self.web_port}", f"http://localhost:{self.web_port}"]
+        return tuple(dict.fromkeys([*own, *self.widget_site_origins]))
+
+    @property
+    def chat_cors_pattern(self) -> str:
+        """`chat_origins` as the one anchored regular expression Rasa's `--cors` takes
+        (sanic-cors treats a value with a backslash as a pattern)."""
+        return "^(?:" + "|".join(re.escape(origin) for origin in self.chat_origins) + ")$"
 
     def now(self) -> datetime:
         """The help desk's "now": LOKET_FAKE_NOW when set (tests), else the real clock."""
@@ -127,8 +147,25 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         urgent_callback_windows=int(get("LOKET_URGENT_CALLBACK_WINDOWS", "2")),
         booking_horizon_days=int(get("LOKET_BOOKING_HORIZON_DAYS", "28")),
         crm_timeout_seconds=float(get("CRM_TIMEOUT_SECONDS", "10")),
+        rasa_instance_ports=tuple(
+            int(port) for port in get("RASA_INSTANCE_PORTS", "5006,5007").split(",") if port.strip()
+        ),
+        widget_site_origins=site_origins(get("WIDGET_SITE_ORIGINS")),
         retention_days=int(get("PRIVACY_RETENTION_DAYS", "365")),
     )
+
+
+def site_origins(value: str) -> tuple[str, ...]:
+    """WIDGET_SITE_ORIGINS: comma-separated origins such as `https://www.example.org`."""
+    origins = []
+    for item in value.split(","):
+        origin = item.strip().rstrip("/")
+        if not origin:
+            continue
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", origin):
+            raise ValueError(f"WIDGET_SITE_ORIGINS: {origin!r} is no origin like https://www.example.org")
+        origins.append(origin)
+    return tuple(origins)
 
 
 @lru_cache(maxsize=1)

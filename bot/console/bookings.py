@@ -86,7 +86,7 @@ def find(session: Session, reference: str) -> Appointment | None:
     return session.execute(select(Appointment).where(Appointment.reference == reference)).scalar_one_or_none()
 
 
-def set_status(session: Session, reference: str, status: str, advisor: str) -> str:
+def set_status(session: Session, settings: Settings, reference: str, status: str, advisor: str) -> str:
     appointment = find(session, reference)
     if appointment is None:
         raise StatusChangeRefused("Deze afspraak bestaat niet (meer).")
@@ -102,7 +102,12 @@ def set_status(session: Session, reference: str, status: str, advisor: str) -> s
     if status == CANCELLED:
         # The booking's own cancel: the slot is freed and the CRM hears about it.
         try:
-            cancel(session, appointment.reference, appointment.email or appointment.phone or "")
+            cancel(
+                session,
+                appointment.reference,
+                appointment.email or appointment.phone or "",
+                settings=settings,
+            )
         except (AppointmentNotFound, AppointmentNotActive) as error:
             raise StatusChangeRefused("Deze afspraak kan niet geannuleerd worden.") from error
     elif status in (DONE, NO_SHOW):

@@ -67,7 +67,12 @@ def _erase(session: Session, settings: Settings, sender_id: str, now: datetime) 
         if appointment.status in ACTIVE_STATUSES and appointment.end > now:
             # The advisor must not wait for someone whose data is gone; the CRM hears it is cancelled.
             try:
-                cancel(session, appointment.reference, appointment.email or appointment.phone or "")
+                cancel(
+                    session,
+                    appointment.reference,
+                    appointment.email or appointment.phone or "",
+                    settings=settings,
+                )
             except (AppointmentNotFound, AppointmentNotActive):
                 pass
         anonymise_appointment(appointment)

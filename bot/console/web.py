@@ -27,7 +27,7 @@ from bot.console.auth import (
 from bot.console.models import ConversationNote, ConversationSummary, ConversationTag
 from bot.console.transcript import transcript
 from bot.db import session_scope, utc_now
-from bot.topics import TOPIC_INTENTS
+from bot.topics import labels as topic_labels
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _environment = jinja2.Environment(
@@ -47,7 +47,7 @@ def render(ctx: Context | None, template: str, status: int = 200, **values) -> H
         values.setdefault("inbox_waiting", summaries.waiting_inbox_count(ctx.session))
         settings = ctx.settings
         values.setdefault("local", lambda moment, fmt="%d-%m-%Y %H:%M": _local(moment, settings, fmt))
-    values.setdefault("topic_labels", {intent: label for intent, (_, label) in TOPIC_INTENTS.items()})
+    values.setdefault("topic_labels", topic_labels().by_intent)
     html = _environment.get_template(template).render(**values)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -289,7 +289,7 @@ def appointments(ctx: Context) -> Response:
 def appointment_status(ctx: Context) -> Response:
     reference = ctx.request.path_params["reference"]
     try:
-        bookings.set_status(ctx.session, reference, ctx.field("status"), ctx.login.name)
+        bookings.set_status(ctx.session, ctx.settings, reference, ctx.field("status"), ctx.login.name)
     except bookings.StatusChangeRefused as error:
         return back("/console/afspraken?" + urlencode({"melding": str(error)}))
     return back("/console/afspraken?" + urlencode({"melding": f"Status van {reference} bijgewerkt."}))

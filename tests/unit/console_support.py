@@ -168,9 +168,8 @@ def add_booking(database_url: str, sender_id: str | None, reference: str, start:
         )
         session.add(appointment)
         session.flush()
-        crm.enqueue(
-            session, crm.BOOKED_EVENT, crm_payload(appointment), reference=reference, sender_id=sender_id
-        )
+        payload = crm_payload(appointment, settings_from({}))
+        crm.enqueue(session, crm.BOOKED_EVENT, payload, reference=reference, sender_id=sender_id)
         return appointment.id
 
 
