@@ -106,6 +106,7 @@ def test_advisor_flow_by_keyboard(page, console, axe, results_dir):
     # Correct two messages in the inbox and export them.
     page.goto(f"{console}/console/inbox")
     assert axe(page) == []
+    page.screenshot(path=str(results_dir / "console-inbox.png"), full_page=True)
     tvl = page.locator(".inbox-item", has_text="tvl dinges")
     tvl.get_by_label("Juiste intentie").select_option("ask_corona_scheme")
     tvl.get_by_role("button", name="Vastleggen").click()
@@ -125,6 +126,10 @@ def test_advisor_flow_by_keyboard(page, console, axe, results_dir):
         page.goto(f"{console}{path}")
         assert page.locator("h1").is_visible()
         assert axe(page) == [], path
+        page.screenshot(
+            path=str(results_dir / f"console{path.replace('/console', '').replace('/', '-')}.png"),
+            full_page=True,
+        )
     page.goto(f"{console}/console/gesprekken")
     page.screenshot(path=str(results_dir / "console-lijst.png"))
 
