@@ -96,7 +96,7 @@ def _fold_batch(session: Session, settings: Settings, batch: list[Event]) -> Non
             session.add(summary)
             summaries[event.sender_id] = summary
         _fold(session, settings, summary, event, pending_texts)
-    _link_bookings(session, summaries)
+    link_bookings(session, summaries)
 
 
 def _fold(
@@ -160,8 +160,9 @@ def _user_event(settings: Settings, sender_id: str, event_id: int) -> Event | No
     )
 
 
-def _link_bookings(session: Session, summaries: dict[str, ConversationSummary]) -> None:
-    """A booking made in the conversation is a hand-off; the newest one is linked."""
+def link_bookings(session: Session, summaries: dict[str, ConversationSummary]) -> None:
+    """A booking made in the conversation is a hand-off; the newest one is linked.
+    (Also called for the transcript, in case the booking was stored after the last event.)"""
     rows = session.execute(
         select(Appointment.sender_id, Appointment.reference)
         .where(Appointment.sender_id.in_(list(summaries)))

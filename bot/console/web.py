@@ -162,6 +162,7 @@ def conversation(ctx: Context) -> Response:
     if summary is None:
         return not_found(ctx)
     sender_id = summary.sender_id
+    summaries.link_bookings(ctx.session, {sender_id: summary})
     booking = bookings.find(ctx.session, summary.booking_reference) if summary.booking_reference else None
     notes = list(
         ctx.session.execute(

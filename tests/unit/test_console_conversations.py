@@ -72,9 +72,11 @@ def test_summaries_fold_new_events_only(desk):
 
 
 def test_a_booking_in_the_conversation_is_a_hand_off_with_a_link(desk):
-    add_booking(desk["db"], "gesprek-start", "AFS-ABC234", "2026-12-03T10:00:00")
     http = client(desk["settings"])
     log_in(http, "anna@vraagbaak.example.org")
+    assert "gesprek-start" in listed(http.get("/console/gesprekken?handed_off=nee").text)
+    # Stored after the conversation's events were folded: the transcript still finds it.
+    add_booking(desk["db"], "gesprek-start", "AFS-ABC234", "2026-12-03T10:00:00")
     page = http.get("/console/gesprek/gesprek-start")
     assert "AFS-ABC234" in page.text and "/console/afspraken?date_from=2026-12-03" in page.text
     with session_scope(desk["db"]) as session:
