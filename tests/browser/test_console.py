@@ -16,7 +16,7 @@ import yaml
 
 # The sample conversations are shared with the unit tests (written with Rasa's own tracker store).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from console_support import Conversations, sample_conversations
+from console_support import Conversations, add_booking, sample_conversations
 
 pytestmark = pytest.mark.e2e
 EMAIL = "adviseur@vraagbaak.example.org"
@@ -57,6 +57,9 @@ def console(helpdesk):
             timeout=60,
         )
         assert response.ok
+    # The booking of yesterday's export conversation (in the past, so it takes no free slot);
+    # first, as in a real conversation, where the booking exists before the events that follow it.
+    add_booking(env["DATABASE_URL"], "gesprek-export", "AFS-BRWS23", "2026-12-01T15:00:00", urgent=True)
     sample_conversations(Conversations(helpdesk["work"] / "tracker.db"))
     return helpdesk["web"]
 
@@ -94,6 +97,7 @@ def test_advisor_flow_by_keyboard(page, console, axe, results_dir):
     page.locator("tbody tr a").first.click()
     page.wait_for_url("**/console/gesprek/gesprek-export")
     assert page.get_by_text("Intentie: ask_export, zekerheid 0.93").is_visible()
+    assert page.get_by_role("link", name="AFS-BRWS23, 01-12-2026 15:00").is_visible()
     assert axe(page) == []
     page.get_by_role("button", name="Markeer als bekeken").click()
     assert page.get_by_text("Bekeken door Ada Adviseur").is_visible()
@@ -120,6 +124,14 @@ def test_advisor_flow_by_keyboard(page, console, axe, results_dir):
     assert {item["intent"] for item in exported["nlu"]} == {"ask_corona_scheme", "out_of_scope"}
     examples = {item["intent"]: item["examples"] for item in exported["nlu"]}
     assert "- blabla <script>alert(1)</script>" in examples["out_of_scope"]  # text as typed
+
+    # The appointment of that conversation: mark it done.
+    page.goto(f"{console}/console/afspraken")
+    assert page.locator("tr", has_text="AFS-BRWS23").get_by_text("Spoed").is_visible()
+    page.get_by_label("Status van AFS-BRWS23").select_option("done")
+    page.locator("tr", has_text="AFS-BRWS23").get_by_role("button", name="Status opslaan").click()
+    assert page.get_by_role("status").filter(has_text="Status van AFS-BRWS23 bijgewerkt").is_visible()
+    assert page.get_by_label("Status van AFS-BRWS23").input_value() == "done"
 
     # The other pages.
     for path in ("/console/afspraken", "/console/beoordelingen", "/console/grafieken", "/console/audit"):
