@@ -14,17 +14,20 @@ RASA := $(PY) -m bot.rasa_cli
 INSTALLED := .venv/.installed
 SPACY := var/spacy/nl/pipeline.json
 
-.PHONY: help setup run test train retrain validate shell lock clean db browser lint bench
+.PHONY: help setup run run-scaled test test-scaled train retrain validate shell lock clean db browser lint bench audit
 
 help:
 	@echo "make run       alles installeren, trainen waar nodig en de diensten starten (Ctrl-C stopt)"
+	@echo "make run-scaled  schaalprofiel: PostgreSQL, Redis, twee Rasa-instanties achter nginx (Ctrl-C stopt)"
 	@echo "make test      alles installeren en de hele testsuite draaien"
+	@echo "make test-scaled 200 gesprekken over twee Rasa-instanties, en een instantie die uitvalt"
 	@echo "make train     een model trainen als data, domein of config veranderd zijn"
 	@echo "make retrain   altijd opnieuw trainen"
 	@echo "make validate  de trainingsdata controleren (rasa data validate)"
 	@echo "make shell     in de terminal praten met de assistent van een draaiende make run"
 	@echo "make lint      opmaak, lint en typecontrole (ruff, mypy)"
 	@echo "make bench     belastingstest naast een standaard Rasa-bot (schrijft docs/performance.md)"
+	@echo "make audit     pip-audit over de vastgepinde pakketten (zegt het als de dienst onbereikbaar is)"
 	@echo "make lock      requirements.txt opnieuw vastpinnen vanuit requirements.in"
 	@echo "make clean     modellen, resultaten en var/ weggooien (niet .venv of .env)"
 
@@ -54,12 +57,19 @@ retrain: setup
 run: train
 	$(PY) -m bot serve
 
+# PostgreSQL, Redis and nginx from Debian's packages, all on loopback (docs/deploy.md).
+run-scaled: train
+	bash scripts/run_scaled.sh
+
 browser:
 	bash scripts/browser_setup.sh
 
 # Lint first: style or type findings fail the run before the slow steps.
 test: lint train browser
 	bash scripts/test.sh
+
+test-scaled: train
+	bash scripts/test_scaled.sh
 
 LINTED := bot actions policies scripts tests
 
@@ -69,9 +79,14 @@ lint: $(INSTALLED)
 	.venv/bin/ruff check $(LINTED)
 	.venv/bin/mypy
 
-# Load test beside a default `rasa init` bot, SQLite and PostgreSQL tracker stores (~10 minutes).
+# Load test beside a default `rasa init` bot: SQLite, PostgreSQL and the scaled profile (~12 minutes).
 bench: train
-	$(PY) scripts/bench.py --postgres --write
+	bash scripts/scaled_setup.sh
+	$(PY) scripts/bench.py --postgres --scaled --write
+
+# Known vulnerabilities in the pins; exit 2 when the advisory service can't be reached.
+audit: $(INSTALLED)
+	bash scripts/audit.sh
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings

@@ -195,9 +195,9 @@ def offer_slots(
     *,
     ignore_appointment_id: int | None = None,
     skip_start: datetime | None = None,
+    settings: Settings,
 ) -> None:
     """Ask for a moment with one button per free slot (or call-back window), up to five."""
-    settings = get_settings()
     try:
         slots = desk.slots_to_offer(
             kind,
@@ -206,6 +206,7 @@ def offer_slots(
             SLOT_CHOICES,
             ignore_appointment_id=ignore_appointment_id,
             skip_start=skip_start,
+            settings=settings,
         )
     except Exception:
         logger.exception("free slots could not be read")
@@ -221,13 +222,12 @@ def offer_slots(
     dispatcher.utter_message(response=lead, buttons=slot_buttons(slots))
 
 
-def read_free_moment(value: Any, find: Any) -> Reading:
+def read_free_moment(value: Any, settings: Settings, find: Any) -> Reading:
     """The ISO start of the free slot the user chose or typed.
 
     A moment that can't be read is a miss; a moment that is not free, or an agenda that
     can't be reached, is said but is no miss (the next question offers other moments).
     """
-    settings = get_settings()
     moment = validation.parse_slot_text(as_text(value), settings.now())
     if moment is None:
         return Reading(None)
@@ -249,11 +249,11 @@ def read_free_moment(value: Any, find: Any) -> Reading:
     return Reading(slot_payload(slot))
 
 
-def wished_moment(tracker: Tracker, slot_name: str) -> datetime | None:
+def wished_moment(tracker: Tracker, slot_name: str, settings: Settings) -> datetime | None:
     """When the user has just answered `slot_name` with a moment that was not free: that moment."""
     if tracker.get_slot("requested_slot") != slot_name:
         return None
-    return validation.parse_slot_text(latest_turn(tracker).text, get_settings().now())
+    return validation.parse_slot_text(latest_turn(tracker).text, settings.now())
 
 
 def phone_for_people(phone: str | None) -> str:
@@ -283,7 +283,7 @@ class ActionStartBooking(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         settings = get_settings()
         now = settings.now()
-        kind = booking_kind(now, settings)
+        kind = booking_kind(now, settings=settings)
         change = latest_turn(tracker).entity("booking_change")  # after a "no" at the confirmation
         events: list[EventType] = [
             SlotSet("appointment_slot", None),
@@ -295,7 +295,7 @@ class ActionStartBooking(Action):
             events += [SlotSet(slot, None) for slot in PERSONAL_SLOTS]
         if not change:
             resuming = any(tracker.get_slot(slot) not in (None, SKIPPED) for slot in ("person_name", "email"))
-            opening = clock.next_opening(clock.HOTLINE, now, settings) if kind == CALLBACK else None
+            opening = clock.next_opening(clock.HOTLINE, now, settings=settings) if kind == CALLBACK else None
             if opening is not None:
                 dispatcher.utter_message(
                     response="utter_booking_intro_callback",
@@ -330,25 +330,29 @@ class ValidateBookingForm(GuidedForm):
     def name(self) -> str:
         return "validate_booking_form"
 
-    def optional(self, slot: str, tracker: Tracker) -> bool:
+    def optional(self, slot: str, tracker: Tracker, settings: Settings) -> bool:
         if slot in OPTIONAL_SLOTS:
             return True
         preference = tracker.get_slot("contact_preference")
         if slot == "email":
             return preference not in (validation.CONTACT_EMAIL, validation.CONTACT_VIDEO)
         if slot == "phone":
-            settings = get_settings()
             return (
-                booking_kind(settings.now(), settings) != CALLBACK
+                booking_kind(settings.now(), settings=settings) != CALLBACK
                 and preference in (validation.CONTACT_EMAIL, validation.CONTACT_VIDEO)
                 and given(tracker.get_slot("email")) is not None
             )
         return False
 
-    def read(self, slot: str, value: Any, tracker: Tracker) -> Reading:
-        reading = super().read(slot, value, tracker)
+    def read(self, slot: str, value: Any, tracker: Tracker, settings: Settings) -> Reading:
+        reading = super().read(slot, value, tracker, settings)
         text = as_text(value) or ""
-        if not reading.ok and reading.miss and self.optional(slot, tracker) and _NO_VALUE.match(_plain(text)):
+        if (
+            not reading.ok
+            and reading.miss
+            and self.optional(slot, tracker, settings)
+            and _NO_VALUE.match(_plain(text))
+        ):
             return Reading(SKIPPED, [{"response": "utter_form_skipped"}])
         return reading
 
@@ -376,13 +380,13 @@ class ValidateBookingForm(GuidedForm):
                 break
         return found
 
-    def read_person_name(self, value: Any, tracker: Tracker) -> Reading:
+    def read_person_name(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         return Reading(validation.person_name_from_text(as_text(value)))
 
-    def read_company_name(self, value: Any, tracker: Tracker) -> Reading:
+    def read_company_name(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         return Reading(validation.company_name_from_text(as_text(value)))
 
-    def read_municipality(self, value: Any, tracker: Tracker) -> Reading:
+    def read_municipality(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         turn = latest_turn(tracker)
         text = as_text(value)
         typed = turn.typed("municipality") or text
@@ -399,31 +403,32 @@ class ValidateBookingForm(GuidedForm):
             return Reading(None)
         return Reading(place, [{"response": "utter_booking_outside_drenthe", "place": place}])
 
-    def read_employees(self, value: Any, tracker: Tracker) -> Reading:
+    def read_employees(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         count = parse_employees(value)
         return Reading(str(count) if count is not None else None)
 
-    def read_question_summary(self, value: Any, tracker: Tracker) -> Reading:
+    def read_question_summary(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         summary = " ".join((as_text(value) or "").split())
         if len(summary) < 3 or summary.startswith("/") or not re.search(r"[^\W\d_]", summary):
             return Reading(None)
         return Reading(summary[:500])
 
-    def read_contact_preference(self, value: Any, tracker: Tracker) -> Reading:
+    def read_contact_preference(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         return Reading(validation.parse_contact_preference(as_text(value)))
 
-    def read_email(self, value: Any, tracker: Tracker) -> Reading:
+    def read_email(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         return Reading(validation.email_from_text(as_text(value)))
 
-    def read_phone(self, value: Any, tracker: Tracker) -> Reading:
+    def read_phone(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         return Reading(validation.phone_from_text(as_text(value)))
 
-    def read_appointment_slot(self, value: Any, tracker: Tracker) -> Reading:
-        settings = get_settings()
-        kind, urgent = booking_kind(settings.now(), settings), is_urgent(tracker)
-        return read_free_moment(value, lambda moment: desk.free_slot_at(kind, moment, urgent))
+    def read_appointment_slot(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
+        kind, urgent = booking_kind(settings.now(), settings=settings), is_urgent(tracker)
+        return read_free_moment(
+            value, settings, lambda moment: desk.free_slot_at(kind, moment, urgent, settings)
+        )
 
-    def read_booking_confirmed(self, value: Any, tracker: Tracker) -> Reading:
+    def read_booking_confirmed(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         if isinstance(value, bool):
             return Reading(value)
         turn = latest_turn(tracker)
@@ -452,8 +457,14 @@ class ActionAskAppointmentSlot(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         settings = get_settings()
-        kind = booking_kind(settings.now(), settings)
-        offer_slots(dispatcher, kind, is_urgent(tracker), wished_moment(tracker, "appointment_slot"))
+        kind = booking_kind(settings.now(), settings=settings)
+        offer_slots(
+            dispatcher,
+            kind,
+            is_urgent(tracker),
+            wished_moment(tracker, "appointment_slot", settings),
+            settings=settings,
+        )
         return []
 
 
@@ -465,7 +476,7 @@ class ActionAskBookingConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         settings = get_settings()
-        kind = booking_kind(settings.now(), settings)
+        kind = booking_kind(settings.now(), settings=settings)
         start = clock.local(datetime.fromisoformat(tracker.get_slot("appointment_slot")), settings)
         end = start + timedelta(minutes=slot_minutes(kind, settings))
         details = {name: for_people(tracker.get_slot(name)) for name in PERSONAL_SLOTS}
@@ -510,7 +521,7 @@ class ActionSubmitBooking(Action):
         if tracker.get_slot("booking_confirmed") is not True:
             dispatcher.utter_message(response="utter_booking_not_confirmed")
             return cleared
-        kind = booking_kind(settings.now(), settings)
+        kind = booking_kind(settings.now(), settings=settings)
         urgent = is_urgent(tracker)
         try:
             booked = desk.book(

@@ -22,7 +22,7 @@ from actions.form_turns import GAVE_UP, GOODBYE, MISSES_SLOT, STOPPED, TO_BOOKIN
 from actions.turns import as_text, latest_turn
 from bot.booking import CALLBACK, AppointmentNotActive, AppointmentNotFound, SlotUnavailable, desk, validation
 from bot.booking.appointments import parse_reference
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -80,17 +80,17 @@ class ValidateCancelForm(GuidedForm):
             return list(domain_slots)
         return [slot for slot in domain_slots if slot != "new_appointment_slot"]
 
-    def read_booking_reference(self, value: Any, tracker: Tracker) -> Reading:
+    def read_booking_reference(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         return Reading(parse_reference(as_text(value)))
 
-    def read_verification_contact(self, value: Any, tracker: Tracker) -> Reading:
+    def read_verification_contact(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         text = as_text(value)
         contact = validation.email_from_text(text) or validation.phone_from_text(text)
         if not contact:
             return Reading(None)
         try:
             booked, _appointment_id = desk.booking_for_contact(
-                tracker.get_slot("booking_reference") or "", contact
+                tracker.get_slot("booking_reference") or "", contact, settings
             )
         except AppointmentNotFound:
             # A wrong pair: ask both again (the reference first), without saying which was wrong.
@@ -103,18 +103,20 @@ class ValidateCancelForm(GuidedForm):
             logger.exception("booking could not be looked up")
             return Reading(
                 None,
-                [{"response": "utter_cancel_unavailable", "helpdesk_phone": get_settings().helpdesk_phone}],
+                [{"response": "utter_cancel_unavailable", "helpdesk_phone": settings.helpdesk_phone}],
                 miss=False,
             )
         return Reading(contact, also={} if booked.active else {OUTCOME_SLOT: NOT_ACTIVE})
 
-    def read_cancel_choice(self, value: Any, tracker: Tracker) -> Reading:
+    def read_cancel_choice(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         return Reading(validation.parse_cancel_choice(as_text(value)))
 
-    def read_new_appointment_slot(self, value: Any, tracker: Tracker) -> Reading:
+    def read_new_appointment_slot(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         reference, contact = tracker.get_slot("booking_reference"), tracker.get_slot("verification_contact")
         return read_free_moment(
-            value, lambda moment: desk.free_slot_for_move(reference or "", contact or "", moment)
+            value,
+            settings,
+            lambda moment: desk.free_slot_for_move(reference or "", contact or "", moment, settings),
         )
 
 
@@ -125,23 +127,27 @@ class ActionAskNewAppointmentSlot(Action):
         return "action_ask_new_appointment_slot"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        settings = get_settings()
         try:
             booked, appointment_id = desk.booking_for_contact(
-                tracker.get_slot("booking_reference") or "", tracker.get_slot("verification_contact") or ""
+                tracker.get_slot("booking_reference") or "",
+                tracker.get_slot("verification_contact") or "",
+                settings,
             )
         except Exception:
             logger.exception("booking could not be looked up")
             dispatcher.utter_message(
-                response="utter_cancel_unavailable", helpdesk_phone=get_settings().helpdesk_phone
+                response="utter_cancel_unavailable", helpdesk_phone=settings.helpdesk_phone
             )
             return []
         offer_slots(
             dispatcher,
             booked.kind,
             booked.urgent,
-            wished_moment(tracker, "new_appointment_slot"),
+            wished_moment(tracker, "new_appointment_slot", settings),
             ignore_appointment_id=appointment_id,
             skip_start=booked.start,
+            settings=settings,
         )
         return []
 
@@ -181,7 +187,7 @@ class ActionSubmitCancel(Action):
                 new_start = datetime.fromisoformat(tracker.get_slot("new_appointment_slot"))
                 booked = desk.move(reference, contact, new_start, settings=settings)
             else:
-                booked = desk.cancel(reference, contact)
+                booked = desk.cancel(reference, contact, settings)
         except SlotUnavailable:  # taken a moment ago: choose again
             dispatcher.utter_message(response="utter_booking_slot_taken")
             return [SlotSet("new_appointment_slot", None), FollowupAction(FORM)]

@@ -32,12 +32,11 @@ from bot.catalog.queries import InstrumentView, SchemeView
 from bot.catalog.vocabulary import TOPICS
 from bot.company import known_size
 from bot.places import canonical_municipality
-from bot.settings import get_settings
-from bot.topics import TOPIC_INTENTS, topic_of
+from bot.settings import Settings, get_settings
+from bot.topics import topic_of
 
 logger = logging.getLogger(__name__)
 
-TOPIC_INTENT = {topic: intent for intent, (topic, _label) in TOPIC_INTENTS.items()}
 # Topics answered with instruments (the others have their own actions).
 INSTRUMENT_TOPICS = frozenset(TOPICS) - {"corona", "events"}
 BOOKING_FORM = "booking_form"
@@ -57,9 +56,11 @@ _PROGRAM_ASPECTS = (
 
 class Reply:
     """Messages and events gathered while the catalog is read, sent only when all went
-    well, so a failure halfway never leaves half an answer."""
+    well, so a failure halfway never leaves half an answer. It carries the settings the
+    action read at its start, for the catalog look-ups on the way."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.messages: list[dict[str, Any]] = []
         self.events: list[EventType] = []
 
@@ -70,15 +71,15 @@ class Reply:
         self.events.append(SlotSet(slot, value))
 
 
-def answer(dispatcher: CollectingDispatcher, build: Callable[[Reply], None]) -> list[EventType]:
-    reply = Reply()
+def answer(
+    dispatcher: CollectingDispatcher, settings: Settings, build: Callable[[Reply], object]
+) -> list[EventType]:
+    reply = Reply(settings)
     try:
         build(reply)
     except Exception:  # the database, the content or a bug: the user still gets an answer
         logger.exception("catalog answer failed")
-        dispatcher.utter_message(
-            response="utter_catalog_unavailable", helpdesk_phone=get_settings().helpdesk_phone
-        )
+        dispatcher.utter_message(response="utter_catalog_unavailable", helpdesk_phone=settings.helpdesk_phone)
         return []
     for message in reply.messages:
         dispatcher.utter_message(**message)
@@ -134,8 +135,9 @@ def answer_topic(reply: Reply, tracker: Tracker, topic: str, may_ask_size: bool 
         size=size,
         municipality=known_municipality(tracker),
         sector=known_sector(tracker),
-        today=get_settings().now().date(),
+        today=reply.settings.now().date(),
         may_ask_size=may_ask_size and not in_booking and tracker.active_loop_name is None,
+        settings=reply.settings,
     )
     if not result.instruments:
         reply.say(response="utter_catalog_nothing_found")
@@ -162,11 +164,11 @@ def answer_topic(reply: Reply, tracker: Tracker, topic: str, may_ask_size: bool 
         reply.set("pending_topic", None)
 
 
-def statement_topic(tracker: Tracker) -> str | None:
+def statement_topic(tracker: Tracker, settings: Settings) -> str | None:
     """What a statement without a question is about: a topic word in it, or the classifier's
     best topic after `inform`."""
     turn = latest_turn(tracker)
-    found = desk.topic_in_text(turn.text)
+    found = desk.topic_in_text(turn.text, settings)
     if found in INSTRUMENT_TOPICS:
         return found
     for item in (tracker.latest_message or {}).get("intent_ranking") or []:
@@ -189,7 +191,7 @@ class ActionAnswerTopic(Action):
         if topic not in INSTRUMENT_TOPICS:
             dispatcher.utter_message(response="utter_catalog_nothing_found")
             return []
-        return answer(dispatcher, lambda reply: answer_topic(reply, tracker, topic))
+        return answer(dispatcher, get_settings(), lambda reply: answer_topic(reply, tracker, topic))
 
 
 class ActionAnswerInform(Action):
@@ -200,6 +202,7 @@ class ActionAnswerInform(Action):
         return "action_answer_inform"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        settings = get_settings()
         rated = take_rating(dispatcher, tracker)
         if rated is not None:
             return rated
@@ -207,10 +210,12 @@ class ActionAnswerInform(Action):
         pending = tracker.get_slot("pending_topic")
         size_given = turn.entity("company_size") is not None or turn.entity("employees") is not None
         if pending in INSTRUMENT_TOPICS and size_given:
-            return answer(dispatcher, lambda reply: answer_topic(reply, tracker, pending, may_ask_size=False))
+            return answer(
+                dispatcher, settings, lambda reply: answer_topic(reply, tracker, pending, may_ask_size=False)
+            )
 
         def build(reply: Reply) -> None:
-            topic = statement_topic(tracker)
+            topic = statement_topic(tracker, reply.settings)
             last = tracker.get_slot("last_topic")
             detail = any(turn.entity(name) is not None for name in ("municipality", "sector", "employees"))
             if topic is None and last in INSTRUMENT_TOPICS and (detail or size_given or refers_back(turn)):
@@ -222,7 +227,7 @@ class ActionAnswerInform(Action):
                 if pending:
                     reply.set("pending_topic", None)
 
-        return answer(dispatcher, build)
+        return answer(dispatcher, settings, build)
 
 
 # --- follow-ups on the instruments just named -----------------------------------------------
@@ -232,7 +237,7 @@ def answer_about_instruments(reply: Reply, tracker: Tracker, aspect: str | None)
     """A follow-up about the instruments of the last answer ("wat kost dat?", "hoe meld ik
     me aan?"); False when there were none to talk about."""
     ids = tracker.get_slot("last_instruments") or []
-    instruments = desk.instruments(ids) if isinstance(ids, list) else []
+    instruments = desk.instruments(ids, reply.settings) if isinstance(ids, list) else []
     if not instruments:
         return False
     if aspect == "cost":
@@ -312,20 +317,21 @@ class ActionAnswerScheme(Action):
         # The scheme of the last answer: the slot as it was before this message's entity filled it.
         remembered = as_text(slot_before_this_turn(tracker, "scheme"))
         aspect = aspect_of(turn.text)
+        settings = get_settings()
 
         def build(reply: Reply) -> None:
-            scheme = desk.scheme(named) if named else None
+            scheme = desk.scheme(named, settings) if named else None
             if scheme is None and not turn.is_payload:
-                scheme = desk.scheme(turn.text)  # a name the entity extractor missed
+                scheme = desk.scheme(turn.text, settings)  # a name the entity extractor missed
             if scheme is not None:
                 answer_scheme(reply, scheme, aspect, focused=scheme.id == remembered and aspect is not None)
                 return
             if named is None and remembered and (aspect or refers_back(turn)):
-                last = desk.scheme(remembered)
+                last = desk.scheme(remembered, settings)
                 if last is not None:
                     answer_scheme(reply, last, aspect, focused=True)
                     return
-            schemes = desk.schemes()
+            schemes = desk.schemes(settings)
             if not schemes:
                 reply.say(response="utter_catalog_nothing_found")
                 return
@@ -335,7 +341,7 @@ class ActionAnswerScheme(Action):
             )
             reply.set("last_topic", "corona")
 
-        return answer(dispatcher, build)
+        return answer(dispatcher, settings, build)
 
 
 def answer_follow_up(reply: Reply, tracker: Tracker) -> bool:
@@ -348,7 +354,7 @@ def answer_follow_up(reply: Reply, tracker: Tracker) -> bool:
         return False
     last = tracker.get_slot("last_topic")
     if last == "corona" and tracker.get_slot("scheme"):
-        scheme = desk.scheme(as_text(tracker.get_slot("scheme")))
+        scheme = desk.scheme(as_text(tracker.get_slot("scheme")), reply.settings)
         if scheme is not None:
             answer_scheme(reply, scheme, aspect, focused=True)
             return True
@@ -373,7 +379,7 @@ class ActionListEvents(Action):
         text = latest_turn(tracker).text
 
         def build(reply: Reply) -> None:
-            events, matching = desk.events(settings.now(), municipality, text)
+            events, matching = desk.events(settings.now(), municipality, text, settings)
             if not events:
                 reply.say(response="utter_catalog_events_none", helpdesk_website=settings.helpdesk_website)
                 return
@@ -387,7 +393,7 @@ class ActionListEvents(Action):
                 reply.say(text=formatting.event_text(event))
             reply.set("last_topic", "events")
 
-        return answer(dispatcher, build)
+        return answer(dispatcher, settings, build)
 
 
 class ActionAboutProgram(Action):
@@ -401,11 +407,12 @@ class ActionAboutProgram(Action):
         turn = latest_turn(tracker)
         lowered = turn.text.lower()
         aspect = next((name for name, pattern in _PROGRAM_ASPECTS if pattern.search(lowered)), None)
+        settings = get_settings()
 
         def build(reply: Reply) -> None:
             if aspect == "cost" and refers_back(turn) and answer_about_instruments(reply, tracker, "cost"):
                 return
-            facts = desk.program_facts()
+            facts = desk.program_facts(settings)
             if not facts:
                 reply.say(response="utter_catalog_nothing_found")
                 return
@@ -414,4 +421,4 @@ class ActionAboutProgram(Action):
             if tracker.active_loop_name != BOOKING_FORM:
                 reply.say(response="utter_catalog_offer_advisor")
 
-        return answer(dispatcher, build)
+        return answer(dispatcher, settings, build)

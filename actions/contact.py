@@ -22,28 +22,29 @@ class ActionContact(Action):
     ) -> list[dict[str, Any]]:
         settings = get_settings()
         moment = settings.now()
-        helpdesk = clock.status(clock.HELPDESK, moment, settings)
-        hotline = clock.status(clock.HOTLINE, moment, settings)
+        helpdesk = clock.status(clock.HELPDESK, moment, settings=settings)
+        hotline = clock.status(clock.HOTLINE, moment, settings=settings)
         summary = clock.opening_hours_summary(settings)
         today = moment.date()
 
         if helpdesk.holiday:
             dispatcher.utter_message(response="utter_contact_holiday", holiday=helpdesk.holiday)
 
-        if helpdesk.is_open and hotline.is_open and helpdesk.closes_at == hotline.closes_at:
+        # An open desk has a closing time: `is_open` is `closes_at is not None`.
+        if helpdesk.closes_at is not None and helpdesk.closes_at == hotline.closes_at:
             dispatcher.utter_message(
                 response="utter_contact_both_open", closes_at=clock.format_time(helpdesk.closes_at)
             )
         elif not helpdesk.is_open and not hotline.is_open and helpdesk.next_opening == hotline.next_opening:
             dispatcher.utter_message(response="utter_contact_both_closed", **_next(helpdesk, today))
         else:
-            if helpdesk.is_open:
+            if helpdesk.closes_at is not None:
                 dispatcher.utter_message(
                     response="utter_contact_helpdesk_open", closes_at=clock.format_time(helpdesk.closes_at)
                 )
             else:
                 dispatcher.utter_message(response="utter_contact_helpdesk_closed", **_next(helpdesk, today))
-            if hotline.is_open:
+            if hotline.closes_at is not None:
                 dispatcher.utter_message(
                     response="utter_contact_hotline_open", closes_at=clock.format_time(hotline.closes_at)
                 )

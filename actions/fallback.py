@@ -14,8 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import answer, answer_follow_up
 from actions.turns import FALLBACK_INTENT, events_of_this_turn, intent_of, user_turns
-from bot.settings import get_settings
-from bot.topics import label_of, likely_topics
+from bot.settings import Settings, get_settings
+from bot.topics import label_of, likely_topics, other_label
 
 
 def previous_message_missed(tracker: Tracker) -> bool:
@@ -31,10 +31,11 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
+        settings = get_settings()
         if any(event.get("name") == self.name() for event in events_of_this_turn(tracker)):
-            return recover(dispatcher, tracker)  # asked once in this turn already: never twice
+            return recover(dispatcher, tracker, settings)  # asked once in this turn already: never twice
         before = len(dispatcher.messages)
-        events = answer(dispatcher, lambda reply: answer_follow_up(reply, tracker))
+        events = answer(dispatcher, settings, lambda reply: answer_follow_up(reply, tracker))
         if len(dispatcher.messages) > before:
             return events
         if previous_message_missed(tracker):
@@ -42,14 +43,14 @@ class ActionClarify(Action):
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons = [{"title": label_of(intent), "payload": f"/{intent}"} for intent in likely_topics(ranking)]
-        buttons.append({"title": "Iets anders", "payload": "/help"})
+        buttons.append({"title": other_label(), "payload": "/help"})
         dispatcher.utter_message(response="utter_ask_rephrase", buttons=buttons)
         return []
 
 
-def recover(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+def recover(dispatcher: CollectingDispatcher, tracker: Tracker, settings: Settings) -> list[EventType]:
     """One apology with the phone number; any form is left (its answers stay in the slots)."""
-    dispatcher.utter_message(response="utter_recover", helpdesk_phone=get_settings().helpdesk_phone)
+    dispatcher.utter_message(response="utter_recover", helpdesk_phone=settings.helpdesk_phone)
     events: list[EventType] = []
     if tracker.active_loop_name:
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -61,4 +62,4 @@ class ActionRecover(Action):
         return "action_recover"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        return recover(dispatcher, tracker)
+        return recover(dispatcher, tracker, get_settings())

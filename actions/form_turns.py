@@ -33,7 +33,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.turns import Turn, events_of_this_turn, latest_turn, slot_before_this_turn
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from bot.topics import TOPIC_INTENTS
 
 REQUESTED_SLOT = "requested_slot"
@@ -108,7 +108,7 @@ def digression_actions() -> dict[str, type[Action]]:
 
     actions: dict[str, type[Action]] = {
         intent: ActionAnswerTopic
-        for intent, (topic, _label) in TOPIC_INTENTS.items()
+        for intent, topic in TOPIC_INTENTS.items()
         if topic not in ("corona", "events", "contact", "program", "advisor")
     }
     actions.update(
@@ -123,7 +123,7 @@ def digression_actions() -> dict[str, type[Action]]:
 class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
     """A form validation that takes every turn as described in the module docstring.
 
-    Subclasses set the class attributes and write `read_<slot>(value, tracker) -> Reading`
+    Subclasses set the class attributes and write `read_<slot>(value, tracker, settings) -> Reading`
     for each slot; they may override `optional`, `lenient`, `details` and `required_slots`.
     Abstract, so the action server registers only the subclasses.
     """
@@ -149,7 +149,7 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
 
     # --- what subclasses may refine ----------------------------------------------------------
 
-    def optional(self, slot: str, tracker: Tracker) -> bool:
+    def optional(self, slot: str, tracker: Tracker, settings: Settings) -> bool:
         """An optional question is skipped after two misses instead of insisting."""
         return False
 
@@ -169,18 +169,19 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
     # --- one turn ---------------------------------------------------------------------------------
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        settings = get_settings()
         requested = tracker.get_slot(REQUESTED_SLOT)
         candidates = {
             name: value for name, value in tracker.slots_to_validate().items() if name != REQUESTED_SLOT
         }
         if not requested or _activated_this_turn(tracker, self.form_name()):
-            return await self._validate_prefilled(candidates, dispatcher, tracker, domain)
+            return await self._validate_prefilled(candidates, dispatcher, tracker, domain, settings)
         turn = latest_turn(tracker)
         restore = {name: slot_before_this_turn(tracker, name) for name in candidates}
         decision = self.decide(turn, requested)
         if decision is Decision.ANSWER:
             events = await self._take_answer(
-                turn, requested, candidates, restore, dispatcher, tracker, domain
+                turn, requested, candidates, restore, dispatcher, tracker, domain, settings
             )
             if events is not None:
                 return events
@@ -246,6 +247,7 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: dict,
+        settings: Settings,
     ) -> list[EventType] | None:
         """The events of an answer; None when the text turns out to be a question after all."""
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
@@ -266,9 +268,9 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
         for name, value in candidates.items():
             if name in (requested, *values) or name not in required:
                 continue
-            reading = self.read(name, value, tracker)
+            reading = self.read(name, value, tracker, settings)
             values[name] = reading.value if reading.ok else restore.get(name)
-        reading = self.read(requested, answer, tracker) if answer is not None else Reading(None)
+        reading = self.read(requested, answer, tracker, settings) if answer is not None else Reading(None)
         values.update(reading.also)
         if reading.ok:
             values[requested] = reading.value
@@ -286,7 +288,7 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
                 or turn.intent in other_form
             ) and turn.confidence >= LIKELY_QUESTION:
                 return None
-            values.update(self._miss(requested, turn.text, said, tracker))
+            values.update(self._miss(requested, turn.text, said, tracker, settings))
         for message in said:
             dispatcher.utter_message(**message)
         if values.get(self.outcome_slot):
@@ -298,7 +300,9 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
             events.append(next_slot)
         return events
 
-    def _miss(self, slot: str, text: str, said: list[dict[str, Any]], tracker: Tracker) -> dict[str, Any]:
+    def _miss(
+        self, slot: str, text: str, said: list[dict[str, Any]], tracker: Tracker, settings: Settings
+    ) -> dict[str, Any]:
         misses = tracker.get_slot(MISSES_SLOT) or {}
         count = int(misses.get("count") or 0) + 1 if misses.get("slot") == slot else 1
         result: dict[str, Any] = {slot: None, MISSES_SLOT: {"slot": slot, "count": count}}
@@ -308,24 +312,29 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
         lenient = self.lenient(slot, text, tracker)
         if lenient is not None:
             result.update({slot: lenient, MISSES_SLOT: None})
-        elif self.optional(slot, tracker):
+        elif self.optional(slot, tracker, settings):
             said.append({"response": "utter_form_skipped"})
             result.update({slot: SKIPPED, MISSES_SLOT: None})
         elif count == 2:
             said.append({"response": f"utter_invalid_{slot}"})
-            said.append({"response": "utter_form_way_on", "helpdesk_phone": get_settings().helpdesk_phone})
+            said.append({"response": "utter_form_way_on", "helpdesk_phone": settings.helpdesk_phone})
         else:
             result.update({self.outcome_slot: GAVE_UP, MISSES_SLOT: None})
         return result
 
-    def read(self, slot: str, value: Any, tracker: Tracker) -> Reading:
+    def read(self, slot: str, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         reader = getattr(self, f"read_{slot}", None)
         if reader is None:
             return Reading(value)
-        return reader(value, tracker)
+        return reader(value, tracker, settings)
 
     async def _validate_prefilled(
-        self, candidates: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+        self,
+        candidates: dict[str, Any],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict,
+        settings: Settings,
     ) -> list[EventType]:
         """At the form's start: check what is already known, silently; drop what doesn't read."""
         values = {}
@@ -333,7 +342,7 @@ class GuidedForm(FormValidationAction, metaclass=abc.ABCMeta):
             if value is None or value == SKIPPED:
                 values[name] = value
                 continue
-            reading = self.read(name, value, tracker)
+            reading = self.read(name, value, tracker, settings)
             values[name] = reading.value
         events = _slot_events(values)
         tracker.add_slots(events)

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_turns import ANSWERED, GOODBYE, SKIPPED, GuidedForm, Reading
 from actions.turns import as_text, intent_of, latest_turn, user_turns
+from bot.settings import Settings
 from bot.topics import TOPIC_INTENTS
 
 FORM = "rating_form"
@@ -125,7 +126,7 @@ class ValidateRatingForm(GuidedForm):
     def name(self) -> str:
         return "validate_rating_form"
 
-    def optional(self, slot: str, tracker: Tracker) -> bool:
+    def optional(self, slot: str, tracker: Tracker, settings: Settings) -> bool:
         return True
 
     async def required_slots(
@@ -134,7 +135,7 @@ class ValidateRatingForm(GuidedForm):
         # No valid mark (a broken button payload): no comment to ask for; the mark was asked again.
         return domain_slots if tracker.get_slot("rating") is not None else []
 
-    def read_rating_comment(self, value: Any, tracker: Tracker) -> Reading:
+    def read_rating_comment(self, value: Any, tracker: Tracker, settings: Settings) -> Reading:
         text = " ".join((as_text(value) or "").split())
         if text.startswith("/"):
             return Reading(None)

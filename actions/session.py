@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.turns import bot_texts, events_of_this_session, intent_of
 from bot import clock
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 
 HOTLINE = "hotline"
 METADATA_SLOT = "session_started_metadata"
@@ -126,17 +126,16 @@ class ActionSessionStart(Action):
         )
         if not greeted:
             if source == HOTLINE:
-                self._greet_from_hotline(dispatcher)
+                self._greet_from_hotline(dispatcher, get_settings())
             elif explicit:
                 dispatcher.utter_message(response="utter_greet")
         events.append(ActionExecuted("action_listen"))
         return events
 
     @staticmethod
-    def _greet_from_hotline(dispatcher: CollectingDispatcher) -> None:
-        settings = get_settings()
+    def _greet_from_hotline(dispatcher: CollectingDispatcher, settings: Settings) -> None:
         now = settings.now()
-        hotline = clock.status(clock.HOTLINE, now, settings)
+        hotline = clock.status(clock.HOTLINE, now, settings=settings)
         if hotline.is_open or hotline.next_opening is None:
             dispatcher.utter_message(response="utter_hotline_busy")
         else:

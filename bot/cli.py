@@ -16,7 +16,7 @@ COMMAND_MODULES = [
     "bot.chat",
     "bot.catalog.cli",
     "bot.booking.commands",
-    "bot.crm",
+    "bot.crm.cli",
     "bot.web.cli",
 ]
 

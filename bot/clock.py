@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import holidays
 
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 
 HELPDESK = "helpdesk"
 HOTLINE = "hotline"
@@ -104,22 +104,29 @@ def parse_hours(spec: str) -> WeeklyHours:
     return {day: tuple(sorted(periods, key=lambda p: p.start)) for day, periods in sorted(hours.items())}
 
 
+def day_range(token: str) -> tuple[int, int] | None:
+    """ "ma-vr" -> (0, 4), "di" -> (1, 1), "sat-mon" -> (5, 0); None for an unknown day."""
+    first, _, last = token.partition("-")
+    if first not in DAY_TOKENS or (last and last not in DAY_TOKENS):
+        return None
+    start = DAY_TOKENS[first]
+    return start, DAY_TOKENS[last] if last else start
+
+
 def _parse_days(text: str, spec: str) -> list[int]:
     days: list[int] = []
     for token in text.split(","):
-        first, _, last = token.partition("-")
-        if first not in DAY_TOKENS or (last and last not in DAY_TOKENS):
+        span = day_range(token)
+        if span is None:
             raise ValueError(
                 f"Onbekende dag {token!r} in openingstijden {spec!r} (gebruik mon..sun of ma..zo)"
             )
-        start = DAY_TOKENS[first]
-        end = DAY_TOKENS[last] if last else start
+        start, end = span
         days.extend(range(start, end + 1) if end >= start else [*range(start, 7), *range(0, end + 1)])
     return days
 
 
-def weekly_hours(kind: str, settings: Settings | None = None) -> WeeklyHours:
-    settings = settings or get_settings()
+def weekly_hours(kind: str, settings: Settings) -> WeeklyHours:
     if kind == HELPDESK:
         return _parsed(settings.helpdesk_hours)
     if kind == HOTLINE:
@@ -132,13 +139,13 @@ def _parsed(spec: str) -> WeeklyHours:
     return parse_hours(spec)
 
 
-def now(settings: Settings | None = None) -> datetime:
-    return (settings or get_settings()).now()
+def now(settings: Settings) -> datetime:
+    return settings.now()
 
 
-def local(moment: datetime, settings: Settings | None = None) -> datetime:
+def local(moment: datetime, settings: Settings) -> datetime:
     """The moment in the help desk's time zone; a naive moment is taken as local time."""
-    tz = (settings or get_settings()).tz
+    tz = settings.tz
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
@@ -152,9 +159,8 @@ def public_holiday(day: date) -> str | None:
     return _holidays_of(day.year).get(day)
 
 
-def periods_on(kind: str, day: date, settings: Settings | None = None) -> list[tuple[datetime, datetime]]:
+def periods_on(kind: str, day: date, settings: Settings) -> list[tuple[datetime, datetime]]:
     """The opening periods of one calendar day as local date-times; none on a public holiday."""
-    settings = settings or get_settings()
     if public_holiday(day):
         return []
     tz = settings.tz
@@ -165,10 +171,9 @@ def periods_on(kind: str, day: date, settings: Settings | None = None) -> list[t
 
 
 def opening_periods(
-    kind: str, after: datetime, days: int = 366, settings: Settings | None = None
+    kind: str, after: datetime, days: int = 366, *, settings: Settings
 ) -> Iterator[tuple[datetime, datetime]]:
     """Opening periods that end after `after`, in order, looking `days` days ahead."""
-    settings = settings or get_settings()
     after = local(after, settings)
     for offset in range(days + 1):
         for start, end in periods_on(kind, after.date() + timedelta(days=offset), settings):
@@ -177,9 +182,8 @@ def opening_periods(
 
 
 def current_period(
-    kind: str, moment: datetime | None = None, settings: Settings | None = None
+    kind: str, moment: datetime | None = None, *, settings: Settings
 ) -> tuple[datetime, datetime] | None:
-    settings = settings or get_settings()
     moment = local(moment or now(settings), settings)
     for start, end in periods_on(kind, moment.date(), settings):
         if start <= moment < end:
@@ -187,24 +191,21 @@ def current_period(
     return None
 
 
-def is_open(kind: str, moment: datetime | None = None, settings: Settings | None = None) -> bool:
-    return current_period(kind, moment, settings) is not None
+def is_open(kind: str, moment: datetime | None = None, *, settings: Settings) -> bool:
+    return current_period(kind, moment, settings=settings) is not None
 
 
-def closes_at(kind: str, moment: datetime | None = None, settings: Settings | None = None) -> datetime | None:
-    period = current_period(kind, moment, settings)
+def closes_at(kind: str, moment: datetime | None = None, *, settings: Settings) -> datetime | None:
+    period = current_period(kind, moment, settings=settings)
     return period[1] if period else None
 
 
-def next_opening(
-    kind: str, moment: datetime | None = None, settings: Settings | None = None
-) -> datetime | None:
+def next_opening(kind: str, moment: datetime | None = None, *, settings: Settings) -> datetime | None:
     """The start of the first opening period that begins at or after `moment`.
 
     While open, that is the start of the *next* period (tomorrow morning, say);
     None when there are no opening hours within a year.
     """
-    settings = settings or get_settings()
     moment = local(moment or now(settings), settings)
     for start, _end in opening_periods(kind, moment, settings=settings):
         if start >= moment:
@@ -212,23 +213,21 @@ def next_opening(
     return None
 
 
-def status(kind: str, moment: datetime | None = None, settings: Settings | None = None) -> OpeningStatus:
-    settings = settings or get_settings()
+def status(kind: str, moment: datetime | None = None, *, settings: Settings) -> OpeningStatus:
     moment = local(moment or now(settings), settings)
-    closing = closes_at(kind, moment, settings)
+    closing = closes_at(kind, moment, settings=settings)
     return OpeningStatus(
         kind=kind,
         moment=moment,
         is_open=closing is not None,
         closes_at=closing,
-        next_opening=next_opening(kind, moment, settings),
+        next_opening=next_opening(kind, moment, settings=settings),
         holiday=public_holiday(moment.date()),
     )
 
 
-def opening_hours_summary(settings: Settings | None = None) -> dict:
+def opening_hours_summary(settings: Settings) -> dict:
     """The weekly hours of the help desk and the hotline, days with equal hours grouped."""
-    settings = settings or get_settings()
     return {
         "timezone": settings.timezone_name,
         "crisis_mode": settings.crisis_mode,

@@ -11,26 +11,25 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
-from bot.settings import get_settings
-
 Base = declarative_base()
 
 
-def get_engine(url: str | None = None) -> Engine:
-    """The engine of `url`, or of the current DATABASE_URL setting."""
-    return _engine(url or get_settings().database_url)
+def get_engine(url: str) -> Engine:
+    """The engine of `url` (one per URL and process, shared by all sessions)."""
+    return _engine(url)
 
 
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
     parsed = make_url(url)
-    kwargs = {"future": True, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
@@ -53,7 +52,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
+def session_scope(url: str) -> Iterator[Session]:
     """A transaction: committed when the block ends, rolled back on error."""
     factory = sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
     session = factory()

@@ -54,6 +54,12 @@ def place_key(text: str) -> str:
 _MUNICIPALITY_KEYS = {place_key(name): name for name in MUNICIPALITIES}
 
 
+def official_municipality(text: str) -> str | None:
+    """The official name of a municipality typed in any case, accents or hyphenation
+    ("midden drenthe" -> Midden-Drenthe); a village is not accepted."""
+    return _MUNICIPALITY_KEYS.get(place_key(text))
+
+
 class Places:
     """The municipalities and, per village, the municipality it lies in."""
 

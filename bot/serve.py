@@ -1,31 +1,27 @@
 """Starts every service of the help desk in the foreground (`make run`).
 
-Rasa (5005), the action server (5055), the CRM outbox worker and the other
-processes listed in `services()` run as children; Ctrl-C or the end of any one of them stops all.
+Rasa (5005), the action server (5055), the CRM outbox worker and the web app (8000),
+listed in `services()`, run as children of a supervisor (bot/supervisor.py): a child
+that stops is started again with back-off; Ctrl-C stops them all.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
-import subprocess
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import requests
 import yaml
 
+from bot.scaled import LOCK_LIFETIME_SECONDS, scaled_services
 from bot.settings import ENV_FILE, PROJECT_ROOT, VAR_DIR, Settings, get_settings, read_env_file
+from bot.supervisor import RUNNING, STARTING, STOPPED, WAITING, Service, Supervisor, read_status
 
 VENV_BIN = Path(sys.executable).parent
-
-
-@dataclass(frozen=True)
-class Service:
-    name: str
-    command: list[str]
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
@@ -79,93 +75,155 @@ def newest_model(models_dir: Path = PROJECT_ROOT / "models") -> Path | None:
     return models[-1] if models else None
 
 
-def services(settings: Settings, model: Path, endpoints: Path, cors: str) -> list[Service]:
-    python = str(VENV_BIN / "python")
-    # Rasa's command line as the project runs it (bot/rasa_cli.py).
-    rasa = [python, "-m", "bot.rasa_cli"]
+def rasa_command(settings: Settings, model: Path, endpoints: Path, cors: str) -> list[str]:
+    """`rasa run` as the project runs it (bot/rasa_cli.py), without --port."""
     return [
+        str(VENV_BIN / "python"),
+        "-m",
+        "bot.rasa_cli",
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+        "--enable-api",
+        "--auth-token",
+        settings.rasa_api_token,
+        "--interface",
+        settings.bind_host,
+        "--cors",
+        cors,
+    ]
+
+
+def services(
+    settings: Settings, model: Path, endpoints: Path, cors: str, scaled: bool = False
+) -> list[Service]:
+    python = str(VENV_BIN / "python")
+    rasa = rasa_command(settings, model, endpoints, cors)
+    base = [
         # Delivers the CRM outbox; with CRM_WEBHOOK_URL unset cases wait in the outbox.
         Service("crm", [python, "-m", "bot", "crm", "worker"]),
         Service(
             "acties",
-            [*rasa, "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)],
+            [
+                python,
+                "-m",
+                "bot.rasa_cli",
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(settings.actions_port),
+            ],
         ),
         # The demo site with the widget, the advisors' console and the JSON API (port 8000).
         Service("web", [python, "-m", "bot", "web", "serve"]),
-        Service(
-            "rasa",
-            [
-                *rasa,
-                "run",
-                "--model",
-                str(model),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                str(PROJECT_ROOT / "credentials.yml"),
-                "--enable-api",
-                "--auth-token",
-                settings.rasa_api_token,
-                "--interface",
-                settings.bind_host,
-                "--port",
-                str(settings.rasa_port),
-                "--cors",
-                cors,
-            ],
-        ),
     ]
+    if scaled:
+        return base + scaled_services(settings, rasa, VAR_DIR / f"scaled-{settings.rasa_port}")
+    return [*base, Service("rasa", [*rasa, "--port", str(settings.rasa_port)])]
 
 
-def run(model: Path | None = None) -> int:
+def status_file(settings: Settings) -> Path:
+    """Where the launcher of this configuration writes its services' state (one per Rasa port)."""
+    return VAR_DIR / f"services-{settings.rasa_port}.json"
+
+
+def run(model: Path | None = None, scaled: bool = False) -> int:
     settings = get_settings()
     if not settings.rasa_api_token:
         raise SystemExit("FOUT: RASA_API_TOKEN ontbreekt; voer `make run` uit of zet hem in .env.")
     model = model or newest_model()
     if model is None:
         raise SystemExit("FOUT: geen model in models/; voer eerst `make train` uit.")
+    if scaled and not settings.redis_url:
+        raise SystemExit(
+            "FOUT: het schaalprofiel heeft REDIS_URL nodig (de lock store van de Rasa-instanties)."
+        )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    env = child_environment(settings)
     endpoints = write_endpoints(settings)
     cors = settings.chat_cors_pattern  # the web app and WIDGET_SITE_ORIGINS (bot/settings.py)
-    children: list[tuple[Service, subprocess.Popen]] = []
-    stopping = False
-
-    def stop(*_args) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    env = child_environment(settings)
+    if scaled:
+        env["TICKET_LOCK_LIFETIME"] = str(LOCK_LIFETIME_SECONDS)
+        # Two Rasa instances share the cores: one TensorFlow/OpenMP thread each instead
+        # of one per core each, so they don't fight over the same cores (docs/performance.md).
+        for variable in (
+            "TF_INTRA_OP_PARALLELISM_THREADS",
+            "TF_INTER_OP_PARALLELISM_THREADS",
+            "OMP_NUM_THREADS",
+        ):
+            env.setdefault(variable, "1")
+    supervisor = Supervisor(
+        services(settings, model, endpoints, cors, scaled),
+        env=env,
+        cwd=PROJECT_ROOT,
+        status_file=status_file(settings),
+    )
+    signal.signal(signal.SIGINT, supervisor.request_stop)
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
     print(f"==> model: {model.name}")
-    for service in services(settings, model, endpoints, cors):
-        print(f"==> start {service.name}")
-        children.append((service, subprocess.Popen(service.command, cwd=PROJECT_ROOT, env=env)))
     print(
         f"==> Rasa op http://{settings.bind_host}:{settings.rasa_port}, "
         f"acties op :{settings.actions_port}, website op http://{settings.bind_host}:{settings.web_port}/. "
+        "Een dienst die stopt wordt opnieuw gestart; `python -m bot status` toont de stand. "
         "Stoppen met Ctrl-C."
     )
-    exit_code = 0
-    try:
-        while not stopping:
-            for service, process in children:
-                if process.poll() is not None:
-                    print(
-                        f"==> {service.name} is gestopt (code {process.returncode}); alles stopt",
-                        file=sys.stderr,
-                    )
-                    exit_code = process.returncode or 1
-                    stopping = True
-            time.sleep(0.5)
-    finally:
-        for _service, process in children:
-            if process.poll() is None:
-                process.terminate()
-        deadline = time.monotonic() + 15
-        for _service, process in children:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-    return exit_code
+    return supervisor.run()
+
+
+def health_urls(settings: Settings) -> dict[str, str]:
+    """Each HTTP service's health address; the CRM worker has none (its process state tells)."""
+    host = settings.bind_host
+    urls = {
+        "rasa": f"http://{host}:{settings.rasa_port}/version",
+        "nginx": f"http://{host}:{settings.rasa_port}/version",
+        "acties": f"http://{host}:{settings.actions_port}/health",
+        "web": f"http://{host}:{settings.web_port}/healthz",
+    }
+    for number, port in enumerate(settings.rasa_instance_ports, start=1):
+        urls[f"rasa-{number}"] = f"http://{host}:{port}/version"
+    return urls
+
+
+def health(settings: Settings, timeout: float = 2.0) -> dict:
+    """The launcher's view of every service plus whether its HTTP health check answers."""
+    status = read_status(status_file(settings))
+    if status is None:
+        return {"running": False, "services": []}
+    urls = health_urls(settings)
+    for service in status["services"]:
+        url = urls.get(service["name"])
+        if url is None:
+            service["healthy"] = service["state"] == RUNNING
+            continue
+        try:
+            service["healthy"] = requests.get(url, timeout=timeout).ok
+        except requests.RequestException:
+            service["healthy"] = False
+    return {"running": True, "services": status["services"]}
+
+
+def print_health(as_json: bool = False) -> int:
+    """`python -m bot status`: 0 when every service runs and answers, 1 otherwise."""
+    report = health(get_settings())
+    healthy = report["running"] and all(service["healthy"] for service in report["services"])
+    if as_json:
+        print(json.dumps({**report, "healthy": healthy}, indent=2))
+        return 0 if healthy else 1
+    if not report["running"]:
+        print("Er draait geen `make run` met deze instellingen.")
+        return 1
+    for service in report["services"]:
+        state = STATE_LABELS.get(service["state"], service["state"])
+        extra = f", herstart over {service['restart_in_seconds']} s" if service["restart_in_seconds"] else ""
+        answer = "antwoordt" if service["healthy"] else "antwoordt niet"
+        print(f"{service['name']:<7} {state:<16} {answer:<15} {service['restarts']} herstart(s){extra}")
+    return 0 if healthy else 1
+
+
+STATE_LABELS = {RUNNING: "draait", WAITING: "wacht op herstart", STARTING: "start", STOPPED: "gestopt"}

@@ -74,6 +74,8 @@ class Settings:
     urgent_callback_windows: int
     booking_horizon_days: int
     crm_timeout_seconds: float
+    # The scale-out profile's Rasa instances (bot/scaled.py); nginx listens on rasa_port.
+    rasa_instance_ports: tuple[int, ...]
     # Other sites that embed the widget (WIDGET_SITE_ORIGINS); the web app's own origin is always allowed.
     widget_site_origins: tuple[str, ...] = ()
 
@@ -143,6 +145,9 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         urgent_callback_windows=int(get("LOKET_URGENT_CALLBACK_WINDOWS", "2")),
         booking_horizon_days=int(get("LOKET_BOOKING_HORIZON_DAYS", "28")),
         crm_timeout_seconds=float(get("CRM_TIMEOUT_SECONDS", "10")),
+        rasa_instance_ports=tuple(
+            int(port) for port in get("RASA_INSTANCE_PORTS", "5006,5007").split(",") if port.strip()
+        ),
         widget_site_origins=site_origins(get("WIDGET_SITE_ORIGINS")),
     )
 

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 
 from bot import migrate
+from bot.serve import print_health
 from bot.serve import run as run_services
-from bot.settings import ENV_FILE, ensure_env_file
+from bot.settings import ENV_FILE, ensure_env_file, get_settings
 
 
 def register(groups: argparse._SubParsersAction) -> None:
@@ -22,11 +23,22 @@ def register(groups: argparse._SubParsersAction) -> None:
     )
     revision = db.add_parser("revision", help="nieuwe migratie (autogenerate) voor ontwikkelaars")
     revision.add_argument("-m", "--message", required=True)
-    revision.set_defaults(handler=lambda args: migrate.new_revision(args.message))
+    revision.set_defaults(
+        handler=lambda args: migrate.new_revision(args.message, get_settings().database_url)
+    )
 
     serve = groups.add_parser("serve", help="start alle diensten op de voorgrond (make run)")
     serve.add_argument("--model", type=Path, help="dit model serveren in plaats van het nieuwste")
-    serve.set_defaults(handler=lambda args: run_services(args.model))
+    serve.add_argument(
+        "--scaled",
+        action="store_true",
+        help="schaalprofiel: twee Rasa-instanties achter nginx, Redis-lock store (make run-scaled)",
+    )
+    serve.set_defaults(handler=lambda args: run_services(args.model, args.scaled))
+
+    status = groups.add_parser("status", help="toon of elke dienst van een draaiende make run werkt")
+    status.add_argument("--json", action="store_true", help="als JSON (voor monitoring)")
+    status.set_defaults(handler=lambda args: print_health(args.json))
 
 
 def _env_init(_args: argparse.Namespace) -> None:
@@ -35,5 +47,5 @@ def _env_init(_args: argparse.Namespace) -> None:
 
 
 def _db_upgrade(_args: argparse.Namespace) -> None:
-    migrate.upgrade()
+    migrate.upgrade(get_settings().database_url)
     print("==> database bijgewerkt naar het nieuwste schema")

@@ -10,11 +10,12 @@ messages per second for
 The peer is a default `rasa init` bot (one worker, in-memory tracker store, no action
 server), trained in a temporary folder with the same .venv and sent the same messages.
 The help desk runs with the SQL tracker store on SQLite and, with --postgres, on
-PostgreSQL (scripts/postgres.sh). Every server runs on loopback on free ports, with its
-own throwaway databases, and is stopped at the end. All loops are bounded in count and
-time. The table goes to docs/performance.md (--write).
+PostgreSQL (scripts/postgres.sh); with --scaled also as the scale-out profile
+(`python -m bot serve --scaled`: two Rasa instances behind nginx, Redis lock store).
+Every server runs on loopback on free ports, with its own throwaway databases, and is
+stopped at the end. All loops are bounded in count and time. The table goes to docs/performance.md (--write).
 
-Usage: .venv/bin/python scripts/bench.py [--postgres] [--write] [--quick]
+Usage: .venv/bin/python scripts/bench.py [--postgres] [--scaled] [--write] [--quick]
 """
 
 from __future__ import annotations
@@ -230,14 +231,18 @@ def train_peer(work: Path) -> Path:
     """A default `rasa init` bot, trained in `work` with the project's .venv."""
     print("==> peer: rasa init (trains the default bot)", flush=True)
     started = time.monotonic()
-    subprocess.run(
-        [PEER_RASA, "init", "--no-prompt", "--init-dir", str(work)],
-        cwd=work,
-        env=base_env(),
-        check=True,
-        stdout=subprocess.DEVNULL,
-        timeout=1800,
-    )
+    log = work / "train.log"
+    with log.open("w") as output:
+        trained = subprocess.run(
+            [PEER_RASA, "init", "--no-prompt", "--init-dir", str(work)],
+            cwd=work,
+            env=base_env(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            timeout=1800,
+        )
+    if trained.returncode != 0:
+        raise SystemExit(f"rasa init failed; last lines of {log}:\n{log.read_text()[-3000:]}")
     models = sorted((work / "models").glob("*.tar.gz"))
     if not models:
         raise SystemExit("rasa init made no model")
@@ -255,7 +260,10 @@ def peer_server(work: Path, model: Path) -> Iterator[str]:
 
 
 @contextmanager
-def helpdesk_server(work: Path, tracker_store_url: str) -> Iterator[str]:
+def helpdesk_server(work: Path, tracker_store_url: str, scaled_database: str | None = None) -> Iterator[str]:
+    """`python -m bot serve`; with `scaled_database`, the scale-out profile (`--scaled`):
+    two Rasa instances behind nginx, Redis lock store, that PostgreSQL database for both
+    the tracker store and the application database."""
     rasa_port = free_port()
     env = base_env()
     env.update(
@@ -263,19 +271,22 @@ def helpdesk_server(work: Path, tracker_store_url: str) -> Iterator[str]:
             "RASA_PORT": str(rasa_port),
             "ACTIONS_PORT": str(free_port()),
             "WEB_PORT": str(free_port()),
-            "DATABASE_URL": f"sqlite:///{work / 'loket.db'}",
+            "DATABASE_URL": scaled_database or f"sqlite:///{work / 'loket.db'}",
             "TRACKER_STORE_URL": tracker_store_url,
             "RASA_API_TOKEN": uuid.uuid4().hex,
             "LOKET_FAKE_NOW": FAKE_NOW,
         }
     )
+    command = [PYTHON, "-m", "bot", "serve"]
+    if scaled_database:
+        env["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+        env["RASA_INSTANCE_PORTS"] = f"{free_port()},{free_port()}"
+        command.append("--scaled")
     env.pop("CRM_WEBHOOK_URL", None)  # cases stay in the outbox
-    for command in (["db", "upgrade"], ["catalog", "load"], ["agenda", "seed-sample"]):
-        subprocess.run(
-            [PYTHON, "-m", "bot", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-        )
+    for step in (["db", "upgrade"], ["catalog", "load"], ["agenda", "seed-sample"]):
+        subprocess.run([PYTHON, "-m", "bot", *step], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
-    with running([PYTHON, "-m", "bot", "serve"], ROOT, env, url, work / "helpdesk.log"):
+    with running(command, ROOT, env, url, work / "helpdesk.log"):
         yield url
 
 
@@ -382,6 +393,11 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--postgres", action="store_true", help="also measure the PostgreSQL tracker store")
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="also measure the scale-out profile (2 Rasa instances, nginx, Redis, PostgreSQL)",
+    )
     parser.add_argument("--write", action="store_true", help="write the table to docs/performance.md")
     parser.add_argument("--quick", action="store_true", help="5 conversations, 1 s pause, 10 s saturation")
     parser.add_argument("--users", type=int, default=20)
@@ -405,6 +421,12 @@ def main(argv: list[str] | None = None) -> int:
             with postgres_database() as tracker_url, helpdesk_server(work / "postgres", tracker_url) as url:
                 results["help desk, PostgreSQL tracker store"] = measure(
                     "help desk (PostgreSQL)", url, users, pause, duration
+                )
+        if args.scaled:
+            (work / "scaled").mkdir()
+            with postgres_database() as database, helpdesk_server(work / "scaled", database, database) as url:
+                results["help desk, scaled profile: 2 Rasa instances, nginx, Redis, PostgreSQL"] = measure(
+                    "help desk (scaled profile)", url, users, pause, duration
                 )
     body = table(results, users, pause, duration)
     print("\n" + body)

@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from bot.catalog.queries import best_instruments
 from bot.catalog.vocabulary import KINDS, TARGET_GROUPS, TOPICS
 from bot.db import get_engine, session_scope
 from bot.places import MUNICIPALITIES
+from bot.settings import get_settings
 
 SECTORS = ("horeca", "retail", "bouw", "landbouw", "zorg", "techniek", "recreatie", "transport")
 TODAY = date(2026, 11, 27)
@@ -78,6 +80,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        settings = replace(get_settings(), database_url=url)
         migrate.upgrade(url)
         with session_scope(url) as session:
             load_catalog(session, generated_catalog(args.instruments, rng))
@@ -94,20 +97,20 @@ def main() -> int:
         # Warm up connections and SQLAlchemy's statement cache.
         with session_scope(url) as session:
             for topic, group, municipality, sector in questions[:50]:
-                best_instruments(session, topic, group, municipality, sector, today=TODAY)
+                best_instruments(session, topic, group, municipality, sector, today=TODAY, settings=settings)
 
         query_only: list[float] = []
         with session_scope(url) as session:
             for topic, group, municipality, sector in questions:
                 start = time.perf_counter()
-                best_instruments(session, topic, group, municipality, sector, today=TODAY)
+                best_instruments(session, topic, group, municipality, sector, today=TODAY, settings=settings)
                 query_only.append((time.perf_counter() - start) * 1000)
 
         with_session: list[float] = []
         for topic, group, municipality, sector in questions:
             start = time.perf_counter()
             with session_scope(url) as session:
-                best_instruments(session, topic, group, municipality, sector, today=TODAY)
+                best_instruments(session, topic, group, municipality, sector, today=TODAY, settings=settings)
             with_session.append((time.perf_counter() - start) * 1000)
         get_engine(url).dispose()
 

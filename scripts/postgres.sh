@@ -4,7 +4,9 @@
 #                               under var/pg on first use, starts it on 127.0.0.1:54329
 #   scripts/postgres.sh stop    stops it (the data stays in var/pg until you remove it)
 #   scripts/postgres.sh status  exit 0 when it runs
-#   scripts/postgres.sh url     prints the SQLAlchemy URL of the superuser role `loket`
+#   scripts/postgres.sh url [DB]       prints the SQLAlchemy URL of the superuser role `loket`
+#                                      (of database DB, default `postgres`)
+#   scripts/postgres.sh createdb DB    creates database DB unless it exists
 # Idempotent: a second `start` only checks that the server runs. As root, the server
 # runs as the `postgres` OS user, because initdb and postgres refuse to run as root; its
 # data then lives outside the project (under /var/tmp, one folder per checkout and port),
@@ -24,7 +26,7 @@ fi
 DATA="$BASE/data"
 SOCKETS="$BASE/run"
 LOG="$BASE/server.log"
-URL="postgresql+psycopg2://$ROLE:$PASSWORD@127.0.0.1:$PORT/postgres"
+URL="postgresql+psycopg2://$ROLE:$PASSWORD@127.0.0.1:$PORT"
 
 pg_bindir() {
   local dir
@@ -125,13 +127,27 @@ stop() {
   fi
 }
 
+createdb() {
+  local name="$1" bindir
+  if ! [[ "$name" =~ ^[a-z_][a-z0-9_]{0,62}$ ]]; then
+    echo "FOUT: ongeldige databasenaam '$name'" >&2
+    exit 2
+  fi
+  bindir="$(pg_bindir)"
+  if ! as_owner "$bindir/psql" -h "$SOCKETS" -p "$PORT" -U "$ROLE" -d postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+    as_owner "$bindir/psql" -h "$SOCKETS" -p "$PORT" -U "$ROLE" -d postgres -qc "CREATE DATABASE $name" >/dev/null
+  fi
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) is_running ;;
-  url) echo "$URL" ;;
+  url) echo "$URL/${2:-postgres}" ;;
+  createdb) createdb "${2:?gebruik: $0 createdb NAAM}" ;;
   *)
-    echo "gebruik: $0 start|stop|status|url" >&2
+    echo "gebruik: $0 start|stop|status|url [DB]|createdb DB" >&2
     exit 2
     ;;
 esac

@@ -1,5 +1,8 @@
 """Shared fixtures.
 
+`configure(NAME=value)` sets environment variables and returns the Settings they make;
+`settings` is the Settings of a test with its own database. Services get these passed,
+as they get them from the entry points in production.
 `database_url` is a fresh, migrated application database in a real SQLite file;
 `postgres_url` is a fresh database on the PostgreSQL server that `make test` starts
 (TEST_POSTGRES_URL). Outside `make test` the PostgreSQL tests are skipped, unless
@@ -19,6 +22,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -28,26 +32,50 @@ from sqlalchemy import create_engine, text
 
 from bot import migrate
 from bot.db import get_engine
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 
 
-def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> str:
-    monkeypatch.setenv("DATABASE_URL", url)
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Settings]]:
+    """`configure(NAME=value, …)` sets environment variables for the code under test (None
+    removes one) and returns the Settings they make: the tests pass these to the services,
+    and the actions, which read `get_settings()` at their entry, see the same. This fixture
+    is the one place that refreshes the cached settings."""
+
+    def apply(**env: str | None) -> Settings:
+        for name, value in env.items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        return get_settings()
+
+    yield apply
     get_settings.cache_clear()
+
+
+def _use_database(configure: Callable[..., Settings], url: str) -> str:
+    configure(DATABASE_URL=url)
     migrate.upgrade(url)
     return url
 
 
 @pytest.fixture
-def database_url(tmp_path, monkeypatch) -> str:
-    url = _use_database(monkeypatch, f"sqlite:///{tmp_path / 'loket.db'}")
+def database_url(tmp_path, configure) -> Iterator[str]:
+    url = _use_database(configure, f"sqlite:///{tmp_path / 'loket.db'}")
     yield url
     get_engine(url).dispose()
-    get_settings.cache_clear()
 
 
 @pytest.fixture
-def postgres_url(monkeypatch) -> str:
+def settings(database_url, configure) -> Settings:
+    """The settings of a test with a fresh database of its own; `configure` changes more."""
+    return configure()
+
+
+@pytest.fixture
+def postgres_url(configure) -> Iterator[str]:
     server = os.environ.get("TEST_POSTGRES_URL")
     if not server:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
@@ -58,12 +86,11 @@ def postgres_url(monkeypatch) -> str:
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.rsplit("/", 1)[0] + f"/{name}"
-    yield _use_database(monkeypatch, url)
+    yield _use_database(configure, url)
     get_engine(url).dispose()
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-    get_settings.cache_clear()
 
 
 # --- the running help desk -------------------------------------------------------------

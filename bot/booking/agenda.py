@@ -26,7 +26,7 @@ from bot.booking.models import (
     Leave,
     SlotClaim,
 )
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 
 
 class AgendaError(ValueError):
@@ -42,8 +42,7 @@ class FreeSlot:
     advisor_first_name: str
 
 
-def slot_minutes(kind: str, settings: Settings | None = None) -> int:
-    settings = settings or get_settings()
+def slot_minutes(kind: str, settings: Settings) -> int:
     if kind == APPOINTMENT:
         minutes, variable = settings.appointment_minutes, "LOKET_APPOINTMENT_MINUTES"
     elif kind == CALLBACK:
@@ -56,9 +55,9 @@ def slot_minutes(kind: str, settings: Settings | None = None) -> int:
     return minutes
 
 
-def booking_kind(moment: datetime | None = None, settings: Settings | None = None) -> str:
+def booking_kind(moment: datetime | None = None, *, settings: Settings) -> str:
     """What the booking flow books now: an appointment while the hotline is open, else a call-back."""
-    return APPOINTMENT if clock.is_open(clock.HOTLINE, moment, settings) else CALLBACK
+    return APPOINTMENT if clock.is_open(clock.HOTLINE, moment, settings=settings) else CALLBACK
 
 
 def claim_units(start: datetime, end: datetime) -> list[datetime]:
@@ -86,7 +85,7 @@ def free_slots(
     urgent: bool = False,
     advisor_id: int | None = None,
     one_per_time: bool = True,
-    settings: Settings | None = None,
+    settings: Settings,
     ignore_appointment_id: int | None = None,
 ) -> list[FreeSlot]:
     """The next free slots starting at or after `after` (default: now), never in the past.
@@ -95,7 +94,6 @@ def free_slots(
     fewest bookings that day; `ignore_appointment_id` treats that booking's own
     claims as free (for moving it).
     """
-    settings = settings or get_settings()
     moment_now = clock.now(settings)
     after = max(clock.local(after, settings) if after else moment_now, moment_now)
     horizon_end = after + timedelta(days=settings.booking_horizon_days)
@@ -121,11 +119,10 @@ def slot_at(
     *,
     urgent: bool = False,
     advisor_id: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     ignore_appointment_id: int | None = None,
 ) -> FreeSlot | None:
     """The free slot starting exactly at `start` (with that advisor, when given), or None."""
-    settings = settings or get_settings()
     start = clock.local(start, settings)
     moment_now = clock.now(settings)
     if start <= moment_now:
@@ -151,6 +148,8 @@ def nearest_free(
     urgent: bool,
     limit: int = 5,
     ignore_appointment_id: int | None = None,
+    *,
+    settings: Settings,
 ) -> list[FreeSlot]:
     """The free slots closest to a wished moment that was not free, in time order."""
     candidates = free_slots(
@@ -160,10 +159,17 @@ def nearest_free(
         limit * 3,
         urgent=urgent,
         ignore_appointment_id=ignore_appointment_id,
+        settings=settings,
     )
     if not candidates:
         candidates = free_slots(
-            session, kind, None, limit, urgent=urgent, ignore_appointment_id=ignore_appointment_id
+            session,
+            kind,
+            None,
+            limit,
+            urgent=urgent,
+            ignore_appointment_id=ignore_appointment_id,
+            settings=settings,
         )
     closest = sorted(candidates, key=lambda slot: abs(slot.start - wished))[:limit]
     return sorted(closest, key=lambda slot: slot.start)
@@ -174,10 +180,10 @@ def is_offered(
     kind: str,
     start: datetime,
     advisor_id: int | None = None,
-    settings: Settings | None = None,
+    *,
+    settings: Settings,
 ) -> bool:
     """Whether `start` is a slot of the agenda at all, free or taken (urgent reservations ignored)."""
-    settings = settings or get_settings()
     start = clock.local(start, settings)
     advisors = _advisors(session, advisor_id)
     return any(

@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NoReturn
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +32,7 @@ from bot.booking.models import (
     SlotClaim,
 )
 from bot.db import utc_now
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 
 REFERENCE_PREFIX = "AFS-"
 REFERENCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ23456789"
@@ -115,14 +116,13 @@ def book(
     topics: Iterable[str] = (),
     urgent: bool = False,
     sender_id: str | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> Appointment:
     """Book the slot at `start` (with `advisor_id`, or any advisor free then).
 
     Raises SlotTaken (someone was first) or SlotUnavailable (not a slot of the agenda,
     in the past, reserved for urgent call-backs), both with the next free slots.
     """
-    settings = settings or get_settings()
     if kind not in BOOKING_KINDS:
         raise InvalidBooking(f"unknown booking kind {kind!r}")
     name = (person_name or "").strip()
@@ -170,7 +170,7 @@ def book(
             crm.enqueue(
                 session,
                 crm.BOOKED_EVENT,
-                crm_payload(appointment, advisor_first_name=slot.advisor_first_name),
+                crm_payload(appointment, settings, advisor_first_name=slot.advisor_first_name),
                 reference=appointment.reference,
                 sender_id=sender_id,
             )
@@ -197,11 +197,11 @@ def book(
 
 def _raise_unavailable(
     session: Session, kind: str, start: datetime, urgent: bool, advisor_id: int | None, settings: Settings
-) -> None:
+) -> NoReturn:
     alternatives = free_slots(session, kind, start, ALTERNATIVES, urgent=urgent, settings=settings)
     if not alternatives:
         alternatives = free_slots(session, kind, None, ALTERNATIVES, urgent=urgent, settings=settings)
-    if start > clock.now(settings) and is_offered(session, kind, start, advisor_id, settings):
+    if start > clock.now(settings) and is_offered(session, kind, start, advisor_id, settings=settings):
         raise SlotTaken("slot taken", alternatives)
     raise SlotUnavailable("not a free slot of the agenda", alternatives)
 
@@ -211,11 +211,10 @@ def book_callback(
     *,
     urgent: bool = False,
     after: datetime | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     **details,
 ) -> Appointment:
     """Book the first free call-back window (urgent ones may take the reserved early windows)."""
-    settings = settings or get_settings()
     for _ in range(10):
         slots = free_slots(session, CALLBACK, after, 1, urgent=urgent, settings=settings)
         if not slots:
@@ -234,7 +233,7 @@ def book_callback(
             continue  # someone took it a moment ago: the next window
     raise SlotTaken(
         "no call-back window could be claimed",
-        free_slots(session, CALLBACK, after, ALTERNATIVES, urgent=urgent),
+        free_slots(session, CALLBACK, after, ALTERNATIVES, urgent=urgent, settings=settings),
     )
 
 
@@ -256,7 +255,7 @@ def find_for_contact(session: Session, reference: str, email_or_phone: str) -> A
     return appointment
 
 
-def cancel(session: Session, reference: str, email_or_phone: str) -> Appointment:
+def cancel(session: Session, reference: str, email_or_phone: str, *, settings: Settings) -> Appointment:
     """Cancel a booking; its slot is free again at once."""
     appointment = find_for_contact(session, reference, email_or_phone)
     if appointment.status not in ACTIVE_STATUSES:
@@ -269,7 +268,7 @@ def cancel(session: Session, reference: str, email_or_phone: str) -> Appointment
     crm.enqueue(
         session,
         crm.CANCELLED_EVENT,
-        crm_payload(appointment),
+        crm_payload(appointment, settings),
         reference=appointment.reference,
         sender_id=appointment.sender_id,
     )
@@ -283,10 +282,10 @@ def move(
     email_or_phone: str,
     new_start: datetime,
     advisor_id: int | None = None,
-    settings: Settings | None = None,
+    *,
+    settings: Settings,
 ) -> Appointment:
     """Move a booking to the free slot at `new_start`; the old slot becomes free."""
-    settings = settings or get_settings()
     appointment = find_for_contact(session, reference, email_or_phone)
     if appointment.status not in ACTIVE_STATUSES:
         raise AppointmentNotActive("booking already cancelled")
@@ -326,7 +325,7 @@ def move(
     crm.enqueue(
         session,
         crm.MOVED_EVENT,
-        crm_payload(appointment, advisor_first_name=slot.advisor_first_name),
+        crm_payload(appointment, settings, advisor_first_name=slot.advisor_first_name),
         reference=appointment.reference,
         sender_id=appointment.sender_id,
     )
@@ -356,16 +355,16 @@ def list_appointments(
     return list(session.execute(query).scalars())
 
 
-def crm_payload(appointment: Appointment, advisor_first_name: str | None = None) -> dict:
+def crm_payload(appointment: Appointment, settings: Settings, advisor_first_name: str | None = None) -> dict:
     """What the CRM receives about a booking (the outbox adds event, key, reference, conversation id)."""
     if advisor_first_name is None and appointment.advisor is not None:
         advisor_first_name = appointment.advisor.first_name
     return {
         "kind": appointment.kind,
         "status": appointment.status,
-        "start": _iso(appointment.start),
-        "end": _iso(appointment.end),
-        "previous_start": _iso(appointment.previous_start),
+        "start": _iso(appointment.start, settings),
+        "end": _iso(appointment.end, settings),
+        "previous_start": _iso(appointment.previous_start, settings),
         "urgent": bool(appointment.urgent),
         "advisor": {"id": appointment.advisor_id, "first_name": advisor_first_name},
         "contact": {
@@ -382,5 +381,5 @@ def crm_payload(appointment: Appointment, advisor_first_name: str | None = None)
     }
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return clock.local(moment).isoformat() if moment else None
+def _iso(moment: datetime | None, settings: Settings) -> str | None:
+    return clock.local(moment, settings).isoformat() if moment else None

@@ -20,6 +20,7 @@ from bot.booking.models import BOOKING_KINDS
 from bot.cli import CommandError
 from bot.crm import delivery_states
 from bot.db import session_scope
+from bot.settings import get_settings
 
 
 def register(groups: argparse._SubParsersAction) -> None:
@@ -72,7 +73,8 @@ def register(groups: argparse._SubParsersAction) -> None:
 
 
 def _list_appointments(args: argparse.Namespace) -> int:
-    with session_scope() as session:
+    settings = get_settings()
+    with session_scope(settings.database_url) as session:
         items = list_appointments(session, kind=args.kind, include_inactive=args.all)
         states = delivery_states(session, [item.reference for item in items])
         if not items:
@@ -85,7 +87,7 @@ def _list_appointments(args: argparse.Namespace) -> int:
         for item in items:
             state = states[item.reference]
             print(
-                f"{item.reference:<11} {item.kind:<12} {clock.local(item.start):%Y-%m-%d %H:%M} "
+                f"{item.reference:<11} {item.kind:<12} {clock.local(item.start, settings):%Y-%m-%d %H:%M} "
                 f"{item.status:<10} {'ja' if item.urgent else 'nee':<6} {item.advisor.first_name:<10} "
                 f"{item.person_name[:24]:<24} "
                 f"{(item.municipality or '-')[:15]:<15} {state.label}"
@@ -94,7 +96,7 @@ def _list_appointments(args: argparse.Namespace) -> int:
 
 
 def _list_agenda(_args: argparse.Namespace) -> int:
-    with session_scope() as session:
+    with session_scope(get_settings().database_url) as session:
         advisors = agenda.list_advisors(session)
         if not advisors:
             print("Nog geen adviseurs. Voeg ze toe met 'agenda add-advisor' of 'agenda seed-sample'.")
@@ -117,7 +119,7 @@ def _list_agenda(_args: argparse.Namespace) -> int:
 
 
 def _add_advisor(args: argparse.Namespace) -> int:
-    with session_scope() as session:
+    with session_scope(get_settings().database_url) as session:
         try:
             advisor = agenda.add_advisor(session, args.first_name, args.name, args.email)
         except agenda.AgendaError as error:
@@ -128,7 +130,7 @@ def _add_advisor(args: argparse.Namespace) -> int:
 
 def _availability(args: argparse.Namespace) -> int:
     days = parse_days(args.days)
-    with session_scope() as session:
+    with session_scope(get_settings().database_url) as session:
         try:
             advisor = agenda.find_advisor(session, args.email)
             if args.clear:
@@ -151,7 +153,7 @@ def _availability(args: argparse.Namespace) -> int:
 
 def _leave(args: argparse.Namespace) -> int:
     first_day, last_day = _parse_date(args.first_day), _parse_date(args.last_day)
-    with session_scope() as session:
+    with session_scope(get_settings().database_url) as session:
         try:
             advisor = agenda.find_advisor(session, args.email)
             agenda.add_leave(session, advisor, first_day, last_day, args.reason)
@@ -162,7 +164,7 @@ def _leave(args: argparse.Namespace) -> int:
 
 
 def _seed_sample(args: argparse.Namespace) -> int:
-    with session_scope() as session:
+    with session_scope(get_settings().database_url) as session:
         if args.if_empty and agenda.list_advisors(session):
             return 0
         created = agenda.seed_sample(session)
@@ -175,10 +177,10 @@ def parse_days(text: str) -> list[int]:
     """ "ma-vr" -> [0..4], "di,do" -> [1, 3], "maandag" -> [0]."""
     days: list[int] = []
     for token in text.lower().replace(" ", "").split(","):
-        first, _, last = token.partition("-")
-        if first not in clock.DAY_TOKENS or (last and last not in clock.DAY_TOKENS):
+        span = clock.day_range(token)
+        if span is None:
             raise CommandError(f"Onbekende dag {token!r}: gebruik ma, di, wo, do, vr, za, zo (of ma-vr).")
-        start, end = clock.DAY_TOKENS[first], clock.DAY_TOKENS[last] if last else clock.DAY_TOKENS[first]
+        start, end = span
         if end < start:
             raise CommandError(f"Dagbereik {token!r} loopt achteruit; gebruik bijv. ma-vr.")
         days.extend(day for day in range(start, end + 1) if day not in days)

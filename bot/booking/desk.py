@@ -15,7 +15,7 @@ from bot.booking import agenda, appointments
 from bot.booking.agenda import FreeSlot
 from bot.booking.models import ACTIVE_STATUSES, Appointment
 from bot.db import session_scope
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -58,23 +58,37 @@ def slots_to_offer(
     limit: int = 5,
     ignore_appointment_id: int | None = None,
     skip_start: datetime | None = None,
+    *,
+    settings: Settings,
 ) -> list[FreeSlot]:
     """The free slots to offer as buttons: the next ones, or those closest to a wished moment."""
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         if wished is not None:
             found = agenda.nearest_free(
-                session, kind, wished, urgent, limit + 1, ignore_appointment_id=ignore_appointment_id
+                session,
+                kind,
+                wished,
+                urgent,
+                limit + 1,
+                ignore_appointment_id=ignore_appointment_id,
+                settings=settings,
             )
         else:
             found = agenda.free_slots(
-                session, kind, None, limit + 1, urgent=urgent, ignore_appointment_id=ignore_appointment_id
+                session,
+                kind,
+                None,
+                limit + 1,
+                urgent=urgent,
+                ignore_appointment_id=ignore_appointment_id,
+                settings=settings,
             )
     return [slot for slot in found if skip_start is None or slot.start != skip_start][:limit]
 
 
-def free_slot_at(kind: str, moment: datetime, urgent: bool) -> FreeSlot | None:
-    with session_scope() as session:
-        return agenda.slot_at(session, kind, moment, urgent=urgent)
+def free_slot_at(kind: str, moment: datetime, urgent: bool, settings: Settings) -> FreeSlot | None:
+    with session_scope(settings.database_url) as session:
+        return agenda.slot_at(session, kind, moment, urgent=urgent, settings=settings)
 
 
 def book(
@@ -92,10 +106,10 @@ def book(
     topics: Iterable[str],
     urgent: bool,
     sender_id: str,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> Booked:
     """Book the slot; the CRM message is written in the same transaction."""
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         appointment = appointments.book(
             session,
             kind=kind,
@@ -111,40 +125,41 @@ def book(
             topics=topics,
             urgent=urgent,
             sender_id=sender_id,
-            settings=settings or get_settings(),
+            settings=settings,
         )
         return _booked(appointment)
 
 
-def booking_for_contact(reference: str, email_or_phone: str) -> tuple[Booked, int]:
+def booking_for_contact(reference: str, email_or_phone: str, settings: Settings) -> tuple[Booked, int]:
     """The booking with this reference and contact, and its id (for offering other slots)."""
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         appointment = appointments.find_for_contact(session, reference, email_or_phone)
         return _booked(appointment), appointment.id
 
 
-def free_slot_for_move(reference: str, email_or_phone: str, moment: datetime) -> FreeSlot | None:
+def free_slot_for_move(
+    reference: str, email_or_phone: str, moment: datetime, settings: Settings
+) -> FreeSlot | None:
     """The free slot at `moment` for this booking's kind, ignoring its own claim."""
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         appointment = appointments.find_for_contact(session, reference, email_or_phone)
         if moment == appointment.start:
             return None  # the moment it already has
         return agenda.slot_at(
-            session, appointment.kind, moment, urgent=appointment.urgent, ignore_appointment_id=appointment.id
+            session,
+            appointment.kind,
+            moment,
+            urgent=appointment.urgent,
+            ignore_appointment_id=appointment.id,
+            settings=settings,
         )
 
 
-def cancel(reference: str, email_or_phone: str) -> Booked:
-    with session_scope() as session:
-        return _booked(appointments.cancel(session, reference, email_or_phone))
+def cancel(reference: str, email_or_phone: str, settings: Settings) -> Booked:
+    with session_scope(settings.database_url) as session:
+        return _booked(appointments.cancel(session, reference, email_or_phone, settings=settings))
 
 
-def move(
-    reference: str, email_or_phone: str, new_start: datetime, settings: Settings | None = None
-) -> Booked:
-    with session_scope() as session:
-        return _booked(
-            appointments.move(
-                session, reference, email_or_phone, new_start, settings=settings or get_settings()
-            )
-        )
+def move(reference: str, email_or_phone: str, new_start: datetime, settings: Settings) -> Booked:
+    with session_scope(settings.database_url) as session:
+        return _booked(appointments.move(session, reference, email_or_phone, new_start, settings=settings))

@@ -112,7 +112,9 @@ def normalise_email(text: str | None) -> str | None:
 
 
 def same_email(first: str | None, second: str | None) -> bool:
-    return bool(first and second) and first.strip().casefold() == second.strip().casefold()
+    if not first or not second:
+        return False
+    return first.strip().casefold() == second.strip().casefold()
 
 
 # --- phone numbers ---------------------------------------------------------------------------
@@ -231,7 +233,7 @@ def parse_slot_text(text: str | None, now: datetime) -> datetime | None:
     for pattern, replacement in _COMPOUNDS:
         lowered = re.sub(pattern, replacement, lowered)
 
-    daypart = None
+    daypart: str | None = None
     for part in DAYPART_DEFAULTS:
         if re.search(rf"\b{part}\b", lowered):
             daypart = part
@@ -256,7 +258,7 @@ def parse_slot_text(text: str | None, now: datetime) -> datetime | None:
             return None
         day = now.date()
     if clock_time is None:
-        clock_time = DAYPART_DEFAULTS.get(daypart, DEFAULT_TIME)
+        clock_time = DEFAULT_TIME if daypart is None else DAYPART_DEFAULTS[daypart]
     moment = datetime.combine(day, clock_time, tz)
     explicit_day = bool(date_text) or week_offset
     if not explicit_day and moment <= now:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from bot.catalog.content import CONTENT_DIR, Catalog, ContentInvalid, LoadCount, load_content, read_catalog
 from bot.cli import CommandError
+from bot.settings import get_settings
 
 
 def register(groups: argparse._SubParsersAction) -> None:
@@ -41,7 +42,7 @@ def _refuse(error: ContentInvalid) -> CommandError:
 
 def _check(args: argparse.Namespace) -> None:
     try:
-        catalog = read_catalog(args.dir)
+        catalog = read_catalog(args.dir, tz=get_settings().tz)
     except ContentInvalid as error:
         raise _refuse(error) from None
     print(f"==> inhoud in orde: {_summary(catalog)}")
@@ -49,7 +50,7 @@ def _check(args: argparse.Namespace) -> None:
 
 def _load(args: argparse.Namespace) -> None:
     try:
-        report = load_content(args.dir)
+        report = load_content(args.dir, settings=get_settings())
     except ContentInvalid as error:
         raise _refuse(error) from None
     except (OperationalError, ProgrammingError) as error:

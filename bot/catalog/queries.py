@@ -10,11 +10,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import overload
 
 from sqlalchemy import and_, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
-from bot.catalog.content import scheme_key
 from bot.catalog.models import (
     Event,
     Instrument,
@@ -27,9 +27,9 @@ from bot.catalog.models import (
     SchemeAlias,
     TopicKeyword,
 )
-from bot.catalog.vocabulary import LARGER, OWN, SMALL, TARGET_GROUPS, ZZP
+from bot.catalog.vocabulary import LARGER, OWN, SMALL, TARGET_GROUPS, ZZP, scheme_key, sector_key
 from bot.company import CompanySize
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 
 # Points for a fit; a specific match beats a generic one. Signature instruments
 # (lead) get a head start but a partner that fits the person exactly can still
@@ -61,10 +61,15 @@ class InstrumentView:
         return self.kind == OWN
 
 
-def fill_placeholders(text: str | None, settings: Settings | None = None) -> str | None:
+@overload
+def fill_placeholders(text: str, settings: Settings) -> str: ...
+@overload
+def fill_placeholders(text: None, settings: Settings) -> None: ...
+@overload
+def fill_placeholders(text: str | None, settings: Settings) -> str | None: ...
+def fill_placeholders(text: str | None, settings: Settings) -> str | None:
     if text is None:
         return None
-    settings = settings or get_settings()
     values = {
         "phone": settings.helpdesk_phone,
         "email": settings.helpdesk_email,
@@ -81,6 +86,8 @@ def best_instruments(
     sector: str | None = None,
     today: date | None = None,
     limit: int = 3,
+    *,
+    settings: Settings,
 ) -> list[InstrumentView]:
     """The instruments that fit best, best first.
 
@@ -89,9 +96,8 @@ def best_instruments(
     are always included, whatever else is known. Instruments limited to some
     municipalities or sectors only show up when that municipality or sector is known.
     """
-    settings = get_settings()
     today = today or settings.now().date()
-    sector = " ".join(sector.lower().split()) if sector else None
+    sector = sector_key(sector) if sector else None
     if target_group is not None and target_group not in TARGET_GROUPS:
         target_group = None
 
@@ -204,11 +210,10 @@ def instrument_view(
     )
 
 
-def instruments_by_ids(session: Session, ids: Sequence[str]) -> list[InstrumentView]:
+def instruments_by_ids(session: Session, ids: Sequence[str], *, settings: Settings) -> list[InstrumentView]:
     """The named instruments (those still offered), in the order given: for follow-up questions."""
     if not ids:
         return []
-    settings = get_settings()
     rows = {row.id: row for row in session.scalars(select(Instrument).where(Instrument.id.in_(list(ids))))}
     return [
         instrument_view(row, settings)
@@ -233,10 +238,17 @@ def size_changes_answer(
     sector: str | None = None,
     today: date | None = None,
     limit: int = 3,
+    *,
+    settings: Settings,
 ) -> bool:
     """Whether knowing the company size would change which instruments are named."""
     answers = {
-        frozenset(i.id for i in best_instruments(session, topic, group, municipality, sector, today, limit))
+        frozenset(
+            i.id
+            for i in best_instruments(
+                session, topic, group, municipality, sector, today, limit, settings=settings
+            )
+        )
         for group in (ZZP, SMALL, LARGER)
     }
     return len(answers) > 1
@@ -265,6 +277,8 @@ def topic_answer(
     today: date | None = None,
     may_ask_size: bool = True,
     limit: int = 3,
+    *,
+    settings: Settings,
 ) -> TopicAnswer:
     """What to answer to a topic question, given what is known about the person.
 
@@ -274,18 +288,22 @@ def topic_answer(
     size, municipality) rather than answering with nothing.
     """
     group = size.target_group if size else None
-    instruments = best_instruments(session, topic, group, municipality, sector, today, limit)
+    instruments = best_instruments(
+        session, topic, group, municipality, sector, today, limit, settings=settings
+    )
     relaxed = [(None, group, municipality), (None, None, municipality), (None, None, None)]
     for sector_, group_, municipality_ in relaxed:
         if instruments:
             break
-        instruments = best_instruments(session, topic, group_, municipality_, sector_, today, limit)
+        instruments = best_instruments(
+            session, topic, group_, municipality_, sector_, today, limit, settings=settings
+        )
     ask_size = (
         may_ask_size
         and size is None
         and topic not in NO_SIZE_QUESTION
         and bool(instruments)
-        and size_changes_answer(session, topic, municipality, sector, today, limit)
+        and size_changes_answer(session, topic, municipality, sector, today, limit, settings=settings)
     )
     return TopicAnswer(
         topic=topic,
@@ -326,19 +344,18 @@ def _scheme_view(row: Scheme, settings: Settings) -> SchemeView:
     )
 
 
-def schemes(session: Session) -> list[SchemeView]:
-    settings = get_settings()
+def schemes(session: Session, *, settings: Settings) -> list[SchemeView]:
     rows = session.scalars(
         select(Scheme).where(Scheme.retired == false()).order_by(Scheme.position, Scheme.id)
     )
     return [_scheme_view(row, settings) for row in rows]
 
 
-def scheme(session: Session, scheme_id: str) -> SchemeView | None:
+def scheme(session: Session, scheme_id: str, *, settings: Settings) -> SchemeView | None:
     row = session.get(Scheme, scheme_id)
     if row is None or row.retired:
         return None
-    return _scheme_view(row, get_settings())
+    return _scheme_view(row, settings)
 
 
 def find_scheme_id(session: Session, text: str | None) -> str | None:
@@ -399,10 +416,11 @@ def upcoming_events(
     municipality: str | None = None,
     topic: str | None = None,
     limit: int = 5,
+    *,
+    settings: Settings,
 ) -> list[EventView]:
     """Events that have not ended at `now`, nearest first. With a municipality:
     the events there plus the online ones (which everyone can join)."""
-    settings = get_settings()
     if now.tzinfo is None:
         now = now.replace(tzinfo=settings.tz)
     now_utc = now.astimezone(timezone.utc).replace(tzinfo=None)
@@ -457,8 +475,7 @@ class Fact:
     text: str
 
 
-def program_facts(session: Session) -> list[Fact]:
-    settings = get_settings()
+def program_facts(session: Session, *, settings: Settings) -> list[Fact]:
     rows = session.scalars(
         select(ProgramFact).where(ProgramFact.retired == false()).order_by(ProgramFact.position)
     )

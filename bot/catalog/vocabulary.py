@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 TOPICS: tuple[str, ...] = (
     "start",
     "growth",
@@ -39,5 +41,18 @@ SCHEME_IDS: tuple[str, ...] = (
     "tonk",
 )
 
+
+def scheme_key(text: str) -> str:
+    """How scheme names and aliases are compared: "BMKB-C" and "bmkb c" are the same."""
+    text = text.lower().replace("-", " ").replace("_", " ")
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    return " ".join(text.split())
+
+
 # Placeholders allowed in content texts, filled from settings when answering.
 PLACEHOLDERS: tuple[str, ...] = ("phone", "email", "website")
+
+
+def sector_key(text: str) -> str:
+    """How sectors are stored and compared: lower case, single spaces ("Horeca  en Recreatie")."""
+    return " ".join(text.lower().split())

@@ -1,4 +1,4 @@
-"""Alembic environment: migrates the database named by the caller (or DATABASE_URL)."""
+"""Alembic environment: migrates the database named by the caller (bot/migrate.py)."""
 
 from alembic import context
 
@@ -7,7 +7,16 @@ from bot.models import load_all_models
 
 load_all_models()
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+
+
+def _database_url() -> str:
+    configured = config.get_main_option("sqlalchemy.url")
+    if not configured:
+        raise RuntimeError("no sqlalchemy.url: run migrations through bot/migrate.py")
+    return configured
+
+
+url = _database_url()
 
 
 def run_migrations_offline() -> None:

@@ -280,7 +280,10 @@ def release(conversation: Conversation, reference: str | None, index: int) -> No
 # --- the states and the paths from them ----------------------------------------------------------
 
 
-def open_with(conversation: Conversation, opening: list) -> None:
+Opening = list[str | tuple[str, dict]]
+
+
+def open_with(conversation: Conversation, opening: Opening) -> None:
     """Messages, or (message, metadata) pairs as the widget sends them."""
     for step in opening:
         message, metadata = step if isinstance(step, tuple) else (step, None)
@@ -306,7 +309,7 @@ def explore(helpdesk: dict) -> Findings:
     release(scout, scout.reference(), 0)
     contact = ANSWERS["email"]
 
-    def booking_path(depth: int, probe_label: str | None, probe: str | None, index: int):
+    def booking_path(depth: int, probe_label: str, probe: str, index: int):
         def run() -> None:
             conversation = Conversation(
                 helpdesk, findings, f"booking after {depth} answers / {probe_label}", recovery
@@ -342,7 +345,7 @@ def explore(helpdesk: dict) -> Findings:
 
         return run
 
-    def opening_path(label: str, opening: list[str], probe_label: str, probe: str, index: int):
+    def opening_path(label: str, opening: Opening, probe_label: str, probe: str, index: int):
         def run() -> None:
             conversation = Conversation(helpdesk, findings, f"{label} / {probe_label}", recovery)
             open_with(conversation, opening)
@@ -360,7 +363,7 @@ def explore(helpdesk: dict) -> Findings:
         for label, probe in OFF_PATH.items():
             paths.append((f"cancel {depth}", cancel_path(depth, label, probe, index)))
             index += 1
-    openings = {
+    openings: dict[str, Opening] = {
         "topic answer": ["Hoe kan ik mijn bedrijf laten groeien?"],
         "statement": ["Ik heb een camping in Dwingeloo en wil meer gasten"],
         "corona answer": ["Hoe zit het met de TVL?"],

@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot.booking import agenda
-from bot.settings import get_settings
 
 TZ = ZoneInfo("Europe/Amsterdam")
 
@@ -19,20 +16,6 @@ THURSDAY_2030 = "2024-12-05T20:30:00"
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
-
-
-def set_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
-    """Set LOKET_* variables and make get_settings() read them again."""
-    for key, value in values.items():
-        if value is None:
-            monkeypatch.delenv(key, raising=False)
-        else:
-            monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-
-
-def fake_now(monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
-    set_env(monkeypatch, LOKET_FAKE_NOW=moment)
 
 
 def add_weekday_advisor(

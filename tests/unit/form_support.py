@@ -4,17 +4,18 @@ them to the action server, a sample agenda, and running actions."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from booking_support import THURSDAY_10, fake_now, set_env
+from booking_support import THURSDAY_10
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.booking import agenda
 from bot.db import session_scope
+from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -91,15 +92,14 @@ def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
 HELPDESK_PHONE = "0592 11 22 33"
 
 
-def seed_sample_advisors() -> None:
-    with session_scope() as session:
+def seed_sample_advisors(settings: Settings) -> None:
+    with session_scope(settings.database_url) as session:
         agenda.seed_sample(session)
 
 
-def sample_agenda(monkeypatch) -> None:
+def sample_agenda(configure: Callable[..., Settings]) -> Settings:
     """Default hours and lengths, now Thursday 10:00, and the sample advisors."""
-    set_env(
-        monkeypatch,
+    configure(
         LOKET_CRISIS_MODE=None,
         LOKET_HOTLINE_HOURS=None,
         LOKET_HELPDESK_HOURS=None,
@@ -110,5 +110,6 @@ def sample_agenda(monkeypatch) -> None:
         LOKET_TZ=None,
         HELPDESK_PHONE=HELPDESK_PHONE,
     )
-    fake_now(monkeypatch, THURSDAY_10)
-    seed_sample_advisors()
+    settings = configure(LOKET_FAKE_NOW=THURSDAY_10)
+    seed_sample_advisors(settings)
+    return settings

@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from booking_support import THURSDAY_10, add_weekday_advisor, at, fake_now
+from booking_support import THURSDAY_10, add_weekday_advisor, at
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -17,18 +17,16 @@ from bot.booking import APPOINTMENT, SlotTaken, book
 from bot.booking.models import Appointment, SlotClaim
 from bot.crm import OutboxMessage
 from bot.db import get_engine
-from bot.settings import get_settings
+from bot.settings import Settings
 
 PEOPLE = 20
 TARGET = at("2024-12-06T10:30")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_database(request, monkeypatch):
-    url = request.getfixturevalue("database_url" if request.param == "sqlite" else "postgres_url")
-    fake_now(monkeypatch, THURSDAY_10)
-    yield url
-    get_settings.cache_clear()
+def any_database(request, configure):
+    request.getfixturevalue("database_url" if request.param == "sqlite" else "postgres_url")
+    return configure(LOKET_FAKE_NOW=THURSDAY_10)
 
 
 def session_factory(url: str) -> sessionmaker:
@@ -39,8 +37,8 @@ def session_factory(url: str) -> sessionmaker:
     return sessionmaker(bind=engine, future=True, expire_on_commit=False)
 
 
-def race(url: str) -> list[tuple[str, object]]:
-    factory = session_factory(url)
+def race(settings: Settings) -> tuple[list[tuple[str, object]], sessionmaker]:
+    factory = session_factory(settings.database_url)
     with factory() as session, session.begin():
         advisor_id = add_weekday_advisor(session).id
     start_together = threading.Barrier(PEOPLE)
@@ -57,6 +55,7 @@ def race(url: str) -> list[tuple[str, object]]:
                 person_name=f"Ondernemer {number}",
                 email=f"ondernemer{number}@example.org",
                 sender_id=f"s{number}",
+                settings=settings,
             )
             session.commit()
             return "booked", appointment.reference

@@ -11,7 +11,7 @@ import re
 import string
 
 import pytest
-from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at, fake_now, set_env
+from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at
 from catalog_support import render
 from form_support import (
     DOMAIN,
@@ -46,7 +46,6 @@ from bot.booking.appointments import REFERENCE_PATTERN
 from bot.booking.models import Appointment
 from bot.crm import OutboxMessage
 from bot.db import session_scope
-from bot.settings import get_settings
 
 FORM = "booking_form"
 FILLED = {
@@ -65,10 +64,8 @@ REQUEST = user("request_advisor", "ik wil een adviseur spreken")
 
 
 @pytest.fixture
-def agenda_db(database_url, monkeypatch):
-    sample_agenda(monkeypatch)
-    yield database_url
-    get_settings.cache_clear()
+def settings(database_url, configure):
+    return sample_agenda(configure)
 
 
 def texts(dispatcher) -> str:
@@ -102,9 +99,9 @@ def submit(history=(FINANCING, REQUEST), **overrides):
     return run(ActionSubmitBooking(), tracker(list(history), slots))
 
 
-def stored() -> list[Appointment]:
+def stored(settings) -> list[Appointment]:
     """The bookings, with their advisor loaded (readable after the session closed)."""
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         appointments = list(session.execute(select(Appointment).order_by(Appointment.id)).scalars())
         for appointment in appointments:
             assert appointment.advisor is not None
@@ -127,7 +124,7 @@ def payload_start(button: dict) -> str:
 # --------------------------------------------------------------------------- starting the form
 
 
-def test_start_gives_intro_and_privacy_line_and_takes_the_question_already_asked(agenda_db):
+def test_start_gives_intro_and_privacy_line_and_takes_the_question_already_asked(settings):
     dispatcher, events = run(ActionStartBooking(), tracker([FINANCING, REQUEST]))
     assert responses(dispatcher) == ["utter_advisor_intro", "utter_booking_privacy"]
     assert "gegevens" in texts(dispatcher)
@@ -137,20 +134,20 @@ def test_start_gives_intro_and_privacy_line_and_takes_the_question_already_asked
     assert "contact_preference" not in values
 
 
-def test_start_without_an_earlier_question_leaves_the_question_to_the_form(agenda_db):
+def test_start_without_an_earlier_question_leaves_the_question_to_the_form(settings):
     _, events = run(ActionStartBooking(), tracker([user("ask_contact", "wat is jullie nummer"), REQUEST]))
     assert "question_summary" not in slot_values(events)
 
 
-def test_start_in_the_evening_announces_a_call_back_by_phone(agenda_db, monkeypatch):
-    fake_now(monkeypatch, THURSDAY_2030)
+def test_start_in_the_evening_announces_a_call_back_by_phone(settings, configure):
+    configure(LOKET_FAKE_NOW=THURSDAY_2030)
     dispatcher, events = run(ActionStartBooking(), tracker([REQUEST]))
     assert responses(dispatcher) == ["utter_booking_intro_callback", "utter_booking_privacy"]
     assert dispatcher.messages[0]["next_day"] == "morgen" and dispatcher.messages[0]["next_time"] == "09:00"
     assert slot_values(events)["contact_preference"] == "telefoon"
 
 
-def test_changing_details_after_a_no_asks_them_again(agenda_db):
+def test_changing_details_after_a_no_asks_them_again(settings):
     change = user("request_advisor", "/request_advisor", [("booking_change", "details")])
     dispatcher, events = run(ActionStartBooking(), tracker([FINANCING, change], dict(FILLED)))
     values = slot_values(events)
@@ -178,7 +175,7 @@ def test_changing_details_after_a_no_asks_them_again(agenda_db):
         ("phone", "0900-1234567", "utter_invalid_phone"),
     ],
 )
-def test_bad_answers_are_asked_again_in_dutch(agenda_db, slot_name, typed, response):
+def test_bad_answers_are_asked_again_in_dutch(settings, slot_name, typed, response):
     dispatcher, values = validate({slot_name: typed})
     assert values[slot_name] is None
     assert responses(dispatcher) == [response]
@@ -202,53 +199,53 @@ def test_bad_answers_are_asked_again_in_dutch(agenda_db, slot_name, typed, respo
         ("question_summary", "  een  tweede vestiging  ", "een tweede vestiging"),
     ],
 )
-def test_good_answers_are_normalised(agenda_db, slot_name, typed, clean):
+def test_good_answers_are_normalised(settings, slot_name, typed, clean):
     dispatcher, values = validate({slot_name: typed})
     assert values[slot_name] == clean
     assert dispatcher.messages == []
 
 
-def test_a_village_becomes_its_municipality(agenda_db):
+def test_a_village_becomes_its_municipality(settings):
     dispatcher, values = validate({"municipality": "wij zitten in beilen"})
     assert values["municipality"] == "Midden-Drenthe"
     assert responses(dispatcher) == ["utter_booking_village"]
     assert "Beilen" in texts(dispatcher) and "Midden-Drenthe" in texts(dispatcher)
 
 
-def test_a_municipality_as_typed_gets_its_official_spelling(agenda_db):
+def test_a_municipality_as_typed_gets_its_official_spelling(settings):
     dispatcher, values = validate({"municipality": "gemeente midden drenthe"})
     assert values["municipality"] == "Midden-Drenthe" and dispatcher.messages == []
 
 
-def test_outside_drenthe_is_said_and_still_accepted(agenda_db):
+def test_outside_drenthe_is_said_and_still_accepted(settings):
     dispatcher, values = validate({"municipality": "ik zit in zwolle"})
     assert values["municipality"] == "Zwolle"
     assert responses(dispatcher) == ["utter_booking_outside_drenthe"]
     assert "Drenthe" in texts(dispatcher)
 
 
-def test_details_given_before_the_form_are_checked_quietly(agenda_db):
+def test_details_given_before_the_form_are_checked_quietly(settings):
     # at activation the form re-validates what is already known; nothing is said
     dispatcher, values = validate({"municipality": "Beilen", "email": FILLED["email"]}, requested="")
     assert values["municipality"] == "Midden-Drenthe" and values["email"] == FILLED["email"]
     assert dispatcher.messages == []
 
 
-def test_a_slot_button_is_accepted(agenda_db):
-    first = slot_payload(free_slots_now()[0])
+def test_a_slot_button_is_accepted(settings):
+    first = slot_payload(free_slots_now(settings)[0])
     dispatcher, values = validate(
         {"appointment_slot": first}, said=f'/inform{{"appointment_slot": "{first}"}}'
     )
     assert values["appointment_slot"] == first and dispatcher.messages == []
 
 
-def test_free_dutch_moment_is_understood(agenda_db):
+def test_free_dutch_moment_is_understood(settings):
     # Friday 6 December 09:00 is a free slot of the sample agenda
     dispatcher, values = validate({"appointment_slot": "morgenochtend"})
     assert values["appointment_slot"] == "2024-12-06T09:00:00+01:00" and dispatcher.messages == []
 
 
-def test_a_moment_that_is_not_free_is_said_and_the_nearest_are_offered(agenda_db):
+def test_a_moment_that_is_not_free_is_said_and_the_nearest_are_offered(settings):
     typed = "morgen om 10 uur"  # slots start at 09:00, 09:45, 10:30
     dispatcher, values = validate({"appointment_slot": typed})
     assert values["appointment_slot"] is None
@@ -269,7 +266,7 @@ def test_a_moment_that_is_not_free_is_said_and_the_nearest_are_offered(agenda_db
     assert len(starts) == 5 and starts == sorted(starts)
 
 
-def test_a_moment_that_cannot_be_read_is_asked_again(agenda_db):
+def test_a_moment_that_cannot_be_read_is_asked_again(settings):
     dispatcher, values = validate({"appointment_slot": "ergens binnenkort"})
     assert values["appointment_slot"] is None
     assert responses(dispatcher) == ["utter_invalid_appointment_slot"]
@@ -278,26 +275,28 @@ def test_a_moment_that_cannot_be_read_is_asked_again(agenda_db):
 # --------------------------------------------------------------------------- asking the moment and confirming
 
 
-def free_slots_now(kind=APPOINTMENT, urgent=False):
-    with session_scope() as session:
-        return free_slots(session, kind, limit=5, urgent=urgent)
+def free_slots_now(settings, kind=APPOINTMENT, urgent=False):
+    with session_scope(settings.database_url) as session:
+        return free_slots(session, kind, limit=5, urgent=urgent, settings=settings)
 
 
-def test_the_moment_is_asked_with_five_buttons_of_free_slots(agenda_db):
+def test_the_moment_is_asked_with_five_buttons_of_free_slots(settings):
     dispatcher, events = run(
         ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM)
     )
     assert events == [] and responses(dispatcher) == ["utter_booking_choose_slot"]
     offered = buttons(dispatcher)
-    assert [payload_start(button) for button in offered] == [slot_payload(slot) for slot in free_slots_now()]
+    assert [payload_start(button) for button in offered] == [
+        slot_payload(slot) for slot in free_slots_now(settings)
+    ]
     assert offered[0] == {
         "title": "do 5 dec 10:30",
         "payload": '/inform{"appointment_slot": "2024-12-05T10:30:00+01:00"}',
     }
 
 
-def test_in_the_evening_the_buttons_are_call_back_windows_tomorrow_morning(agenda_db, monkeypatch):
-    fake_now(monkeypatch, THURSDAY_2030)
+def test_in_the_evening_the_buttons_are_call_back_windows_tomorrow_morning(settings, configure):
+    configure(LOKET_FAKE_NOW=THURSDAY_2030)
     dispatcher, _ = run(
         ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM)
     )
@@ -309,15 +308,15 @@ def test_in_the_evening_the_buttons_are_call_back_windows_tomorrow_morning(agend
     assert payload_start(offered[0]) == "2024-12-06T10:00:00+01:00"
 
 
-def test_after_a_crisis_question_the_earliest_window_is_offered(agenda_db, monkeypatch):
-    fake_now(monkeypatch, THURSDAY_2030)
+def test_after_a_crisis_question_the_earliest_window_is_offered(settings, configure):
+    configure(LOKET_FAKE_NOW=THURSDAY_2030)
     dispatcher, _ = run(
         ActionAskAppointmentSlot(), tracker([CRISIS, REQUEST], {"requested_slot": "phone"}, FORM, FORM)
     )
     assert buttons(dispatcher)[0]["title"] == "vr 6 dec 09:00–09:30"
 
 
-def test_the_confirmation_summarises_what_will_be_booked(agenda_db):
+def test_the_confirmation_summarises_what_will_be_booked(settings):
     slots = {**FILLED, "appointment_slot": "2024-12-06T09:45:00+01:00"}
     dispatcher, events = run(ActionAskBookingConfirmed(), tracker([REQUEST], slots, FORM, FORM))
     assert events == [] and responses(dispatcher) == ["utter_booking_summary"]
@@ -335,8 +334,8 @@ def test_the_confirmation_summarises_what_will_be_booked(agenda_db):
     assert [button["payload"] for button in message["buttons"]] == ["/affirm", "/deny"]
 
 
-def test_the_evening_confirmation_names_the_call_back_window(agenda_db, monkeypatch):
-    fake_now(monkeypatch, THURSDAY_2030)
+def test_the_evening_confirmation_names_the_call_back_window(settings, configure):
+    configure(LOKET_FAKE_NOW=THURSDAY_2030)
     slots = {**FILLED, "appointment_slot": "2024-12-06T10:00:00+01:00"}
     dispatcher, _ = run(ActionAskBookingConfirmed(), tracker([REQUEST], slots, FORM, FORM))
     assert responses(dispatcher) == ["utter_booking_summary_callback"]
@@ -346,14 +345,16 @@ def test_the_evening_confirmation_names_the_call_back_window(agenda_db, monkeypa
 # --------------------------------------------------------------------------- booking
 
 
-def test_a_confirmed_booking_is_stored_and_answered_with_reference_date_time_and_advisor(agenda_db):
+def test_a_confirmed_booking_is_stored_and_answered_with_reference_date_time_and_advisor(settings):
     dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00")
     assert responses(dispatcher) == ["utter_booking_done", "utter_booking_contact_phone", "utter_ask_rating"]
     text = texts(dispatcher)
-    reference = re.search(r"AFS-[A-Z2-9]{6}", text).group(0)
+    found = re.search(r"AFS-[A-Z2-9]{6}", text)
+    assert found is not None, text
+    reference = found.group(0)
     assert REFERENCE_PATTERN.match(reference)
     assert "morgen om 09:45 uur" in text and "06 12345678" in text
-    [appointment] = stored()
+    [appointment] = stored(settings)
     assert appointment.reference == reference and appointment.kind == APPOINTMENT
     assert appointment.start == at("2024-12-06T09:45") and not appointment.urgent
     assert "een afspraak met een adviseur" in text  # the sample advisors are fictional
@@ -366,46 +367,48 @@ def test_a_confirmed_booking_is_stored_and_answered_with_reference_date_time_and
     assert appointment.question_summary == FILLED["question_summary"]
     values = slot_values(events)
     assert values["appointment_slot"] is None and values["booking_confirmed"] is None
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         [message] = session.execute(select(OutboxMessage)).scalars().all()
         assert message.reference == reference and message.payload["conversation_id"] == SENDER
 
 
-def test_in_the_evening_a_call_back_is_booked_for_the_next_morning(agenda_db, monkeypatch):
-    fake_now(monkeypatch, THURSDAY_2030)
+def test_in_the_evening_a_call_back_is_booked_for_the_next_morning(settings, configure):
+    settings = configure(LOKET_FAKE_NOW=THURSDAY_2030)
     dispatcher, _ = submit(appointment_slot="2024-12-06T10:00:00+01:00")
     assert responses(dispatcher) == ["utter_booking_done_callback", "utter_ask_rating"]
     assert "morgen tussen 10:00 en 10:30 uur" in texts(dispatcher)
-    [appointment] = stored()
+    [appointment] = stored(settings)
     assert appointment.kind == CALLBACK and appointment.start == at("2024-12-06T10:00")
     assert appointment.phone == "+31612345678"
 
 
-def test_a_crisis_conversation_is_booked_as_urgent(agenda_db, monkeypatch):
-    fake_now(monkeypatch, THURSDAY_2030)
+def test_a_crisis_conversation_is_booked_as_urgent(settings, configure):
+    settings = configure(LOKET_FAKE_NOW=THURSDAY_2030)
     dispatcher, _ = submit(history=(CRISIS, REQUEST), appointment_slot="2024-12-06T09:00:00+01:00")
     assert responses(dispatcher) == [
         "utter_booking_done_callback",
         "utter_booking_urgent",
         "utter_ask_rating",
     ]
-    [appointment] = stored()
+    [appointment] = stored(settings)
     assert appointment.urgent and appointment.kind == CALLBACK and appointment.start == at("2024-12-06T09:00")
     assert "crisis" in appointment.topics
 
 
-def test_a_slot_taken_meanwhile_reopens_the_form_at_the_moment_question(agenda_db):
+def test_a_slot_taken_meanwhile_reopens_the_form_at_the_moment_question(settings):
     wanted = at("2024-12-06T09:45")
-    with session_scope() as session:  # every advisor free then gets booked by someone else
-        while slot_at(session, APPOINTMENT, wanted) is not None:
-            book(session, kind=APPOINTMENT, start=wanted, **CONTACT)
-    taken_before = len(stored())
+    with session_scope(
+        settings.database_url
+    ) as session:  # every advisor free then gets booked by someone else
+        while slot_at(session, APPOINTMENT, wanted, settings=settings) is not None:
+            book(session, kind=APPOINTMENT, start=wanted, **CONTACT, settings=settings)
+    taken_before = len(stored(settings))
     dispatcher, events = submit(appointment_slot=wanted.isoformat())
     assert responses(dispatcher) == ["utter_booking_slot_taken"]
     assert "net" in texts(dispatcher)
     assert SlotSet("appointment_slot", None) in events and SlotSet("booking_confirmed", None) in events
     assert events[-1] == FollowupAction(FORM)
-    assert len(stored()) == taken_before  # nothing booked for this person
+    assert len(stored(settings)) == taken_before  # nothing booked for this person
 
     # the reopened form asks the moment again, with the next free slots
     ask, _ = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": None}, FORM, FORM))
@@ -413,7 +416,7 @@ def test_a_slot_taken_meanwhile_reopens_the_form_at_the_moment_question(agenda_d
     assert len(starts) == 5 and wanted.isoformat() not in starts
 
 
-def test_a_no_at_the_confirmation_books_nothing_and_offers_what_to_change(agenda_db):
+def test_a_no_at_the_confirmation_books_nothing_and_offers_what_to_change(settings):
     dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00", booking_confirmed=False)
     assert responses(dispatcher) == ["utter_booking_not_confirmed"]
     [message] = render(dispatcher.messages)
@@ -423,7 +426,7 @@ def test_a_no_at_the_confirmation_books_nothing_and_offers_what_to_change(agenda
         '/request_advisor{"booking_change": "details"}',
         "/deny",
     ]
-    assert stored() == []
+    assert stored(settings) == []
     assert slot_values(events) == {
         "appointment_slot": None,
         "booking_confirmed": None,
@@ -432,14 +435,14 @@ def test_a_no_at_the_confirmation_books_nothing_and_offers_what_to_change(agenda
     }
 
 
-def test_database_down_says_so_and_claims_nothing(monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
-    set_env(monkeypatch, HELPDESK_PHONE=HELPDESK_PHONE, LOKET_FAKE_NOW=THURSDAY_10)
-    try:
-        dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00")
-        ask, _ = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM))
-    finally:
-        get_settings.cache_clear()
+def test_database_down_says_so_and_claims_nothing(configure):
+    configure(
+        DATABASE_URL="postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2",
+        HELPDESK_PHONE=HELPDESK_PHONE,
+        LOKET_FAKE_NOW=THURSDAY_10,
+    )
+    dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00")
+    ask, _ = run(ActionAskAppointmentSlot(), tracker([REQUEST], {"requested_slot": "phone"}, FORM, FORM))
     assert responses(dispatcher) == ["utter_booking_unavailable"] and responses(ask) == [
         "utter_booking_unavailable"
     ]
@@ -503,7 +506,7 @@ def session_tracker(metadata=None, earlier_slots=()):
     return tracker(events, slots, latest_action="action_session_start")
 
 
-def test_session_start_keeps_rasas_default_events(agenda_db):
+def test_session_start_keeps_rasas_default_events(settings):
     dispatcher, events = run(
         ActionSessionStart(), session_tracker(earlier_slots=[("person_name", "Jan de Vries")])
     )
@@ -512,7 +515,7 @@ def test_session_start_keeps_rasas_default_events(agenda_db):
     assert dispatcher.messages == []
 
 
-def test_from_the_hotline_while_it_is_open_the_line_is_busy(agenda_db):
+def test_from_the_hotline_while_it_is_open_the_line_is_busy(settings):
     dispatcher, events = run(ActionSessionStart(), session_tracker({"source": "hotline"}))
     assert responses(dispatcher) == ["utter_hotline_busy"]
     assert "bezet" in texts(dispatcher)
@@ -521,27 +524,27 @@ def test_from_the_hotline_while_it_is_open_the_line_is_busy(agenda_db):
     assert events[0] == SessionStarted() and events[-1] == ActionExecuted("action_listen")
 
 
-def test_from_the_hotline_in_the_evening_the_line_is_closed_until_tomorrow(agenda_db, monkeypatch):
-    fake_now(monkeypatch, THURSDAY_2030)
+def test_from_the_hotline_in_the_evening_the_line_is_closed_until_tomorrow(settings, configure):
+    configure(LOKET_FAKE_NOW=THURSDAY_2030)
     dispatcher, _ = run(ActionSessionStart(), session_tracker({"source": "hotline"}))
     assert responses(dispatcher) == ["utter_hotline_closed"]
     text = texts(dispatcher)
     assert "gesloten" in text and "morgen om 09:00 uur" in text and "terugbelt" in text
 
 
-def test_other_sources_get_no_hotline_greeting(agenda_db):
+def test_other_sources_get_no_hotline_greeting(settings):
     dispatcher, events = run(ActionSessionStart(), session_tracker({"source": "website"}))
     assert dispatcher.messages == [] and SlotSet("source", "website") in events
 
 
-def test_slots_emptied_when_the_form_starts_are_not_checked(agenda_db):
+def test_slots_emptied_when_the_form_starts_are_not_checked(settings):
     # action_start_booking empties these; Rasa passes them to the validation at activation
     dispatcher, values = validate({"appointment_slot": None, "booking_confirmed": None}, requested="")
     assert dispatcher.messages == []
     assert values["appointment_slot"] is None and values["booking_confirmed"] is None
 
 
-def test_a_village_recognised_by_the_nlu_is_named_in_the_answer(agenda_db):
+def test_a_village_recognised_by_the_nlu_is_named_in_the_answer(settings):
     # DIET tags "beilen" and the synonym mapper turns it into the municipality
     text = "wij zitten in beilen"
     entity = {"entity": "municipality", "value": "Midden-Drenthe", "start": 14, "end": 20}
@@ -572,19 +575,19 @@ def opened_by_widget(source, greeted_already=False):
     return tracker(events, {"session_started_metadata": {"source": source}}, latest_action="action_listen")
 
 
-def test_the_widget_opening_a_conversation_gets_the_general_greeting_once(agenda_db):
+def test_the_widget_opening_a_conversation_gets_the_general_greeting_once(settings):
     dispatcher, events = run(ActionSessionStart(), opened_by_widget("website"))
     assert responses(dispatcher) == ["utter_greet"]
     assert SessionStarted() not in events, "the session Rasa just started is not started again"
     assert events[-1] == ActionExecuted("action_listen")
 
 
-def test_the_hotline_greeting_of_a_new_conversation_is_not_sent_twice(agenda_db):
+def test_the_hotline_greeting_of_a_new_conversation_is_not_sent_twice(settings):
     dispatcher, _ = run(ActionSessionStart(), opened_by_widget("hotline", greeted_already=True))
     assert dispatcher.messages == []
 
 
-def test_hallo_right_after_the_hotline_greeting_adds_no_second_greeting(agenda_db):
+def test_hallo_right_after_the_hotline_greeting_adds_no_second_greeting(settings):
     from actions.session import ActionGreet
 
     events = [  # Rasa's order: the action, its messages, then its events
@@ -627,14 +630,14 @@ def test_hallo_right_after_the_hotline_greeting_adds_no_second_greeting(agenda_d
     ],
 )
 def test_free_text_is_taken_as_typed_whatever_the_intent(
-    agenda_db, slot_name, typed, intent, confidence, clean
+    settings, slot_name, typed, intent, confidence, clean
 ):
     _dispatcher, values = validate({slot_name: typed}, intent=intent, confidence=confidence)
     assert values[slot_name] == clean
     assert OUTCOME_SLOT not in values
 
 
-def test_the_bots_own_advisor_button_inside_the_booking_just_goes_on(agenda_db):
+def test_the_bots_own_advisor_button_inside_the_booking_just_goes_on(settings):
     dispatcher, values = validate(
         {"company_name": "/request_advisor"}, intent="request_advisor", confidence=1.0
     )
@@ -643,10 +646,10 @@ def test_the_bots_own_advisor_button_inside_the_booking_just_goes_on(agenda_db):
     assert MISSES_SLOT not in values, "a button is never counted as a wrong answer"
 
 
-def test_a_clear_question_in_between_is_answered_and_the_question_asked_again(agenda_db):
+def test_a_clear_question_in_between_is_answered_and_the_question_asked_again(settings):
     from bot.catalog.content import load_content
 
-    load_content()
+    load_content(settings=settings)
     typed = "Kan ik ook subsidie krijgen om te exporteren naar Duitsland?"
     dispatcher, values = validate({"company_name": typed}, intent="ask_export", confidence=0.97)
     assert values["company_name"] is None
@@ -663,13 +666,13 @@ def test_a_clear_question_in_between_is_answered_and_the_question_asked_again(ag
         ("thank", "dank je", "utter_thank_in_form"),
     ],
 )
-def test_small_talk_in_between_gets_a_short_answer_and_the_form_goes_on(agenda_db, intent, typed, response):
+def test_small_talk_in_between_gets_a_short_answer_and_the_form_goes_on(settings, intent, typed, response):
     dispatcher, values = validate({"person_name": typed}, intent=intent, confidence=0.95)
     assert responses(dispatcher) == [response]
     assert values["person_name"] is None and OUTCOME_SLOT not in values
 
 
-def test_an_email_at_the_place_question_is_stored_as_the_email(agenda_db):
+def test_an_email_at_the_place_question_is_stored_as_the_email(settings):
     dispatcher, values = validate({"municipality": "piet@hofstede-fietsen.example.org"})
     assert values["email"] == "piet@hofstede-fietsen.example.org"
     assert values["municipality"] is None
@@ -677,19 +680,19 @@ def test_an_email_at_the_place_question_is_stored_as_the_email(agenda_db):
     assert "ligt" not in texts(dispatcher), "never taken as a place"
 
 
-def test_a_name_and_an_email_in_one_message_fill_both(agenda_db):
+def test_a_name_and_an_email_in_one_message_fill_both(settings):
     _dispatcher, values = validate({"person_name": "Piet Hofstede, piet@hofstede.example.org"})
     assert values["person_name"] == "Piet Hofstede"
     assert values["email"] == "piet@hofstede.example.org"
 
 
-def test_a_phone_number_at_the_company_question_is_stored_as_the_phone(agenda_db):
+def test_a_phone_number_at_the_company_question_is_stored_as_the_phone(settings):
     _, values = validate({"company_name": "bel me maar op 06 12345678"})
     assert values["phone"] == "+31612345678" and values["company_name"] is None
 
 
 @pytest.mark.parametrize("typed", ["stop", "Stoppen!", "laat maar", "ik wil toch geen afspraak", "/deny"])
-def test_stop_ends_the_form_at_any_question(agenda_db, typed):
+def test_stop_ends_the_form_at_any_question(settings, typed):
     intent = "deny" if typed.startswith("/") else "inform"
     for requested in ("person_name", "email", "appointment_slot"):
         _, values = validate({requested: typed}, intent=intent)
@@ -697,18 +700,18 @@ def test_stop_ends_the_form_at_any_question(agenda_db, typed):
         assert values[requested] is None
 
 
-def test_goodbye_ends_the_form(agenda_db):
+def test_goodbye_ends_the_form(settings):
     _, values = validate({"municipality": "doei"}, intent="goodbye", confidence=0.99)
     assert values[OUTCOME_SLOT] == GOODBYE
 
 
-def test_asking_to_cancel_an_appointment_leaves_the_booking_for_the_cancel_form(agenda_db):
+def test_asking_to_cancel_an_appointment_leaves_the_booking_for_the_cancel_form(settings):
     typed = "Kan ik mijn afspraak van volgende week afzeggen?"
     _, values = validate({"person_name": typed}, intent="cancel_appointment", confidence=0.95)
     assert values[OUTCOME_SLOT] == TO_CANCEL
 
 
-def test_an_optional_question_is_skipped_after_two_misses(agenda_db):
+def test_an_optional_question_is_skipped_after_two_misses(settings):
     dispatcher, values = validate({"employees": "heel veel"})
     assert responses(dispatcher) == ["utter_invalid_employees"]
     misses = values[MISSES_SLOT]
@@ -716,12 +719,12 @@ def test_an_optional_question_is_skipped_after_two_misses(agenda_db):
     assert values["employees"] == SKIPPED and responses(dispatcher) == ["utter_form_skipped"]
 
 
-def test_i_dont_know_skips_an_optional_question_at_once(agenda_db):
+def test_i_dont_know_skips_an_optional_question_at_once(settings):
     dispatcher, values = validate({"municipality": "weet ik niet"})
     assert values["municipality"] == SKIPPED and responses(dispatcher) == ["utter_form_skipped"]
 
 
-def test_a_required_question_offers_a_way_on_after_two_misses_and_ends_after_three(agenda_db):
+def test_a_required_question_offers_a_way_on_after_two_misses_and_ends_after_three(settings):
     slots = {"contact_preference": "e-mail"}  # then the e-mail address is needed
     dispatcher, values = validate({"email": "jan at bakkerij"}, slots=slots)
     assert responses(dispatcher) == ["utter_invalid_email"]
@@ -735,7 +738,7 @@ def test_a_required_question_offers_a_way_on_after_two_misses_and_ends_after_thr
     assert values[OUTCOME_SLOT] == GAVE_UP and values["requested_slot"] is None
 
 
-def test_a_name_that_does_not_look_like_one_is_taken_the_second_time(agenda_db):
+def test_a_name_that_does_not_look_like_one_is_taken_the_second_time(settings):
     _, values = validate({"person_name": "Jan 2"})
     assert values["person_name"] is None
     _, values = validate({"person_name": "Jan 2"}, slots={MISSES_SLOT: values[MISSES_SLOT]})
@@ -752,12 +755,12 @@ def test_a_name_that_does_not_look_like_one_is_taken_the_second_time(agenda_db):
         ("nee, dat klopt niet", "deny", False),
     ],
 )
-def test_the_confirmation_reads_buttons_and_typed_yes_or_no(agenda_db, said, intent, expected):
+def test_the_confirmation_reads_buttons_and_typed_yes_or_no(settings, said, intent, expected):
     _, values = validate({"booking_confirmed": said}, intent=intent)
     assert values["booking_confirmed"] is expected
 
 
-def test_something_else_at_the_confirmation_is_asked_again(agenda_db):
+def test_something_else_at_the_confirmation_is_asked_again(settings):
     dispatcher, values = validate({"booking_confirmed": "misschien"}, intent="inform")
     assert values["booking_confirmed"] is None and responses(dispatcher) == [
         "utter_invalid_booking_confirmed"
@@ -772,14 +775,14 @@ def test_something_else_at_the_confirmation_is_asked_again(agenda_db):
         (GAVE_UP, ["utter_booking_gave_up"]),
     ],
 )
-def test_a_form_that_ended_early_books_nothing_and_says_why(agenda_db, outcome, expected):
+def test_a_form_that_ended_early_books_nothing_and_says_why(settings, outcome, expected):
     dispatcher, events = submit(**{OUTCOME_SLOT: outcome, "booking_confirmed": None})
     assert responses(dispatcher) == expected
-    assert stored() == []
+    assert stored(settings) == []
     assert slot_values(events)[OUTCOME_SLOT] is None
 
 
-def test_after_a_booking_the_rating_is_asked_once(agenda_db):
+def test_after_a_booking_the_rating_is_asked_once(settings):
     dispatcher, events = submit(appointment_slot="2024-12-06T09:45:00+01:00")
     assert responses(dispatcher)[-1] == "utter_ask_rating"
     payloads = [button["payload"] for button in dispatcher.messages[-1]["buttons"]]
@@ -789,8 +792,8 @@ def test_after_a_booking_the_rating_is_asked_once(agenda_db):
     assert "utter_ask_rating" not in responses(dispatcher)
 
 
-def test_a_fictional_sample_advisor_is_not_named_as_a_real_person(agenda_db):
+def test_a_fictional_sample_advisor_is_not_named_as_a_real_person(settings):
     dispatcher, _ = submit(appointment_slot="2024-12-06T09:45:00+01:00")
-    [appointment] = stored()
+    [appointment] = stored(settings)
     assert appointment.advisor.first_name not in texts(dispatcher)
     assert "een adviseur" in texts(dispatcher)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from booking_support import THURSDAY_10, fake_now
+from booking_support import THURSDAY_10
 from sqlalchemy import inspect
 
 from bot.booking import agenda
@@ -13,7 +13,6 @@ from bot.booking.models import Advisor
 from bot.cli import main
 from bot.db import Base, get_engine, session_scope
 from bot.models import load_all_models
-from bot.settings import get_settings
 
 OUR_TABLES = {
     "advisors",
@@ -26,10 +25,8 @@ OUR_TABLES = {
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_database(request, monkeypatch):
-    url = request.getfixturevalue("database_url" if request.param == "sqlite" else "postgres_url")
-    yield url
-    get_settings.cache_clear()
+def any_database(request):
+    return request.getfixturevalue("database_url" if request.param == "sqlite" else "postgres_url")
 
 
 def test_migration_matches_the_models(any_database):
@@ -65,13 +62,11 @@ def _table_of(difference) -> str:
 
 
 @pytest.fixture
-def db(database_url, monkeypatch):
-    fake_now(monkeypatch, THURSDAY_10)
-    yield database_url
-    get_settings.cache_clear()
+def settings(database_url, configure):
+    return configure(LOKET_FAKE_NOW=THURSDAY_10)
 
 
-def test_agenda_commands_manage_advisors_hours_and_leave(db, capsys):
+def test_agenda_commands_manage_advisors_hours_and_leave(settings, capsys):
     assert (
         main(
             [
@@ -145,7 +140,7 @@ def test_agenda_commands_manage_advisors_hours_and_leave(db, capsys):
     assert "maandag    09:00-12:00" in listing and "vrijdag    13:00-17:00" in listing
     assert "verlof 2024-12-23 t/m 2025-01-03 (kerst)" in listing
     assert main(["agenda", "availability", "--email", "w@x.example.org", "--days", "ma", "--clear"]) == 0
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         advisor = session.query(Advisor).one()
         assert sorted(period.weekday for period in advisor.availability) == [1, 2, 4]
 
@@ -223,14 +218,14 @@ def test_agenda_commands_manage_advisors_hours_and_leave(db, capsys):
         ],
     ],
 )
-def test_agenda_mistakes_are_reported_in_dutch_without_a_traceback(db, capsys, argv):
+def test_agenda_mistakes_are_reported_in_dutch_without_a_traceback(settings, capsys, argv):
     assert main(["agenda", "seed-sample"]) == 0
     capsys.readouterr()
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("FOUT: ")
 
 
-def test_seed_sample_creates_fictional_advisors_once(db, capsys):
+def test_seed_sample_creates_fictional_advisors_once(settings, capsys):
     assert main(["agenda", "seed-sample"]) == 0
     assert main(["agenda", "seed-sample"]) == 0
     out = capsys.readouterr().out
@@ -238,18 +233,18 @@ def test_seed_sample_creates_fictional_advisors_once(db, capsys):
         "4 voorbeeldadviseur(s) aangemaakt" in out
         and "0 voorbeeldadviseur(s) aangemaakt (bestonden al)" in out
     )
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         advisors = session.query(Advisor).all()
         assert len(advisors) == 4
         assert all(advisor.email.endswith("example.org") and advisor.availability for advisor in advisors)
 
 
-def test_appointments_list_without_bookings(db, capsys):
+def test_appointments_list_without_bookings(settings, capsys):
     assert main(["appointments", "list"]) == 0
     assert "Geen boekingen." in capsys.readouterr().out
 
 
-def test_seed_sample_if_empty_leaves_a_real_agenda_alone(db, capsys):
+def test_seed_sample_if_empty_leaves_a_real_agenda_alone(settings, capsys):
     assert (
         main(
             [
@@ -266,11 +261,11 @@ def test_seed_sample_if_empty_leaves_a_real_agenda_alone(db, capsys):
         == 0
     )
     assert main(["agenda", "seed-sample", "--if-empty"]) == 0
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         assert [advisor.first_name for advisor in agenda.list_advisors(session)] == ["Wouter"]
 
 
-def test_seed_sample_if_empty_fills_an_empty_agenda(db, capsys):
+def test_seed_sample_if_empty_fills_an_empty_agenda(settings, capsys):
     assert main(["agenda", "seed-sample", "--if-empty"]) == 0
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         assert len(agenda.list_advisors(session)) >= 2

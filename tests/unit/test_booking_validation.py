@@ -156,7 +156,9 @@ def test_text_without_a_moment(typed):
 
 def test_parsed_moments_are_in_the_help_desk_time_zone():
     moment = parse_slot_text("morgenochtend", NOW)
-    assert moment.tzinfo is not None and moment.utcoffset().total_seconds() == 3600
+    assert moment is not None
+    offset = moment.utcoffset()
+    assert offset is not None and offset.total_seconds() == 3600
 
 
 def test_references_have_the_contract_format():

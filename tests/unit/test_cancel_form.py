@@ -9,7 +9,7 @@ import asyncio
 import json
 
 import pytest
-from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at, fake_now, set_env
+from booking_support import CONTACT, THURSDAY_10, THURSDAY_2030, at
 from catalog_support import render
 from form_support import (
     DOMAIN,
@@ -35,7 +35,6 @@ from bot.booking import APPOINTMENT, CALLBACK, book, slot_at
 from bot.booking.models import Appointment
 from bot.crm import OutboxMessage
 from bot.db import session_scope
-from bot.settings import get_settings
 
 FORM = "cancel_form"
 BOOKED_AT = at("2024-12-06T09:45")
@@ -43,14 +42,14 @@ REQUEST = user("cancel_appointment", "ik wil mijn afspraak wijzigen")
 
 
 @pytest.fixture
-def booking(database_url, monkeypatch):
+def booking(database_url, configure):
     """A booking for Friday 09:45 (sample advisors, now Thursday 10:00); its reference."""
-    sample_agenda(monkeypatch)
-    with session_scope() as session:
-        appointment = book(session, kind=APPOINTMENT, start=BOOKED_AT, sender_id="earlier", **CONTACT)
-        reference = appointment.reference
-    yield reference
-    get_settings.cache_clear()
+    settings = sample_agenda(configure)
+    with session_scope(settings.database_url) as session:
+        appointment = book(
+            session, kind=APPOINTMENT, start=BOOKED_AT, sender_id="earlier", **CONTACT, settings=settings
+        )
+        return appointment.reference
 
 
 def texts(dispatcher) -> str:
@@ -66,8 +65,8 @@ def validate(candidates: dict, requested=None, slots=None, intent="inform"):
     return dispatcher, slot_values(events)
 
 
-def the_booking(reference: str) -> Appointment:
-    with session_scope() as session:
+def the_booking(settings, reference: str) -> Appointment:
+    with session_scope(settings.database_url) as session:
         return session.execute(select(Appointment).where(Appointment.reference == reference)).scalar_one()
 
 
@@ -119,7 +118,7 @@ def test_the_contact_given_at_booking_is_accepted_in_any_notation(booking):
     assert values["verification_contact"] and dispatcher.messages == []
 
 
-def test_a_wrong_contact_and_an_unknown_reference_get_the_same_refusal(booking):
+def test_a_wrong_contact_and_an_unknown_reference_get_the_same_refusal(booking, settings):
     wrong_contact, values_contact = validate(
         {"verification_contact": "iemand@anders.example.org"}, slots={"booking_reference": booking}
     )
@@ -133,10 +132,10 @@ def test_a_wrong_contact_and_an_unknown_reference_get_the_same_refusal(booking):
         assert values["booking_reference"] is None and values["verification_contact"] is None
         assert values["cancel_failures"] == 1
         assert values["requested_slot"] == "booking_reference"  # start again from the reference
-    assert the_booking(booking).status == "booked"
+    assert the_booking(settings, booking).status == "booked"
 
 
-def test_after_three_misses_the_form_ends_with_the_phone_number(booking):
+def test_after_three_misses_the_form_ends_with_the_phone_number(booking, settings):
     dispatcher, values = validate(
         {"verification_contact": "iemand@anders.example.org"},
         slots={"booking_reference": booking, "cancel_failures": 2},
@@ -148,10 +147,10 @@ def test_after_three_misses_the_form_ends_with_the_phone_number(booking):
     )
     assert responses(submitted) == ["utter_cancel_gave_up"] and HELPDESK_PHONE in texts(submitted)
     assert all(value is None for value in slot_values(events).values())
-    assert the_booking(booking).status == "booked"
+    assert the_booking(settings, booking).status == "booked"
 
 
-def test_cancel_with_a_wrong_contact_is_refused_even_at_submit(booking):
+def test_cancel_with_a_wrong_contact_is_refused_even_at_submit(booking, settings):
     slots = {
         "booking_reference": booking,
         "verification_contact": "iemand@anders.example.org",
@@ -159,7 +158,7 @@ def test_cancel_with_a_wrong_contact_is_refused_even_at_submit(booking):
     }
     dispatcher, _ = run(ActionSubmitCancel(), tracker([REQUEST], slots))
     assert responses(dispatcher) == ["utter_cancel_gave_up"]
-    assert the_booking(booking).status == "booked"
+    assert the_booking(settings, booking).status == "booked"
 
 
 def test_the_new_moment_is_only_asked_when_moving(booking):
@@ -188,17 +187,17 @@ def test_a_choice_in_words(booking):
 # --------------------------------------------------------------------------- cancel and move
 
 
-def test_cancel_frees_the_slot(booking):
-    advisor_id = the_booking(booking).advisor_id
-    assert not free_with(advisor_id, BOOKED_AT)
+def test_cancel_frees_the_slot(booking, settings):
+    advisor_id = the_booking(settings, booking).advisor_id
+    assert not free_with(settings, advisor_id, BOOKED_AT)
     dispatcher, events = run(
         ActionSubmitCancel(), tracker([REQUEST], verified(booking, cancel_choice="cancel"))
     )
     assert responses(dispatcher) == ["utter_cancel_done"]
     assert booking in texts(dispatcher)
-    assert the_booking(booking).status == "cancelled"
-    assert free_with(advisor_id, BOOKED_AT)
-    with session_scope() as session:
+    assert the_booking(settings, booking).status == "cancelled"
+    assert free_with(settings, advisor_id, BOOKED_AT)
+    with session_scope(settings.database_url) as session:
         claims = (
             session.execute(select(Appointment).where(Appointment.reference == booking)).scalar_one().claims
         )
@@ -208,9 +207,9 @@ def test_cancel_frees_the_slot(booking):
     assert all(value is None for value in slot_values(events).values())
 
 
-def free_with(advisor_id: int, start) -> bool:
-    with session_scope() as session:
-        return slot_at(session, APPOINTMENT, start, advisor_id=advisor_id) is not None
+def free_with(settings, advisor_id: int, start) -> bool:
+    with session_scope(settings.database_url) as session:
+        return slot_at(session, APPOINTMENT, start, advisor_id=advisor_id, settings=settings) is not None
 
 
 def test_an_already_cancelled_booking_is_said_once_verified(booking):
@@ -225,8 +224,8 @@ def test_an_already_cancelled_booking_is_said_once_verified(booking):
     assert responses(submitted) == ["utter_cancel_not_active"]
 
 
-def test_moving_offers_other_free_moments_and_frees_the_old_slot(booking):
-    advisor_id = the_booking(booking).advisor_id
+def test_moving_offers_other_free_moments_and_frees_the_old_slot(booking, settings):
+    advisor_id = the_booking(settings, booking).advisor_id
     slots = verified(booking, cancel_choice="move", requested_slot="cancel_choice")
     ask, _ = run(
         ActionAskNewAppointmentSlot(), tracker([REQUEST, user("inform", "verzetten")], slots, FORM, FORM)
@@ -252,13 +251,13 @@ def test_moving_offers_other_free_moments_and_frees_the_old_slot(booking):
     )
     assert responses(done) == ["utter_move_done"]
     assert "maandag 9 december om 13:00 uur" in texts(done) and booking in texts(done)
-    moved = the_booking(booking)
+    moved = the_booking(settings, booking)
     assert (
         moved.status == "moved"
         and moved.start == at("2024-12-09T13:00")
         and moved.previous_start == BOOKED_AT
     )
-    assert free_with(advisor_id, BOOKED_AT)  # the old slot is free again
+    assert free_with(settings, advisor_id, BOOKED_AT)  # the old slot is free again
 
 
 def test_moving_to_the_moment_it_already_has_is_not_offered(booking):
@@ -268,16 +267,17 @@ def test_moving_to_the_moment_it_already_has_is_not_offered(booking):
     assert values["new_appointment_slot"] is None and responses(dispatcher) == ["utter_booking_slot_not_free"]
 
 
-def test_a_new_moment_taken_meanwhile_reopens_the_form(booking):
+def test_a_new_moment_taken_meanwhile_reopens_the_form(booking, settings):
     wanted = at("2024-12-09T13:00")
-    with session_scope() as session:
-        while slot_at(session, APPOINTMENT, wanted) is not None:
+    with session_scope(settings.database_url) as session:
+        while slot_at(session, APPOINTMENT, wanted, settings=settings) is not None:
             book(
                 session,
                 kind=APPOINTMENT,
                 start=wanted,
                 person_name="Iemand Anders",
                 email="ander@example.org",
+                settings=settings,
             )
     dispatcher, events = run(
         ActionSubmitCancel(),
@@ -285,13 +285,13 @@ def test_a_new_moment_taken_meanwhile_reopens_the_form(booking):
     )
     assert responses(dispatcher) == ["utter_booking_slot_taken"]
     assert events == [SlotSet("new_appointment_slot", None), FollowupAction(FORM)]
-    assert the_booking(booking).start == BOOKED_AT
+    assert the_booking(settings, booking).start == BOOKED_AT
 
 
-def test_a_call_back_is_moved_to_another_call_back_window(booking, monkeypatch):
-    fake_now(monkeypatch, THURSDAY_2030)
-    with session_scope() as session:
-        callback = book(session, kind=CALLBACK, start=at("2024-12-06T10:00"), **CONTACT)
+def test_a_call_back_is_moved_to_another_call_back_window(booking, configure):
+    settings = configure(LOKET_FAKE_NOW=THURSDAY_2030)
+    with session_scope(settings.database_url) as session:
+        callback = book(session, kind=CALLBACK, start=at("2024-12-06T10:00"), **CONTACT, settings=settings)
         reference = callback.reference
     slots = verified(reference, cancel_choice="move", requested_slot="cancel_choice")
     ask, _ = run(ActionAskNewAppointmentSlot(), tracker([REQUEST], slots, FORM, FORM))
@@ -308,18 +308,18 @@ def test_a_call_back_is_moved_to_another_call_back_window(booking, monkeypatch):
     assert "morgen tussen 10:30 en 11:00 uur" in texts(done)
 
 
-def test_database_down_changes_nothing_and_says_so(monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
-    set_env(monkeypatch, HELPDESK_PHONE=HELPDESK_PHONE, LOKET_FAKE_NOW=THURSDAY_10)
-    try:
-        dispatcher, _ = run(
-            ActionSubmitCancel(), tracker([REQUEST], verified("AFS-ABCDEF", cancel_choice="cancel"))
-        )
-        checked, values = validate(
-            {"verification_contact": CONTACT["email"]}, slots={"booking_reference": "AFS-ABCDEF"}
-        )
-    finally:
-        get_settings.cache_clear()
+def test_database_down_changes_nothing_and_says_so(configure):
+    configure(
+        DATABASE_URL="postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2",
+        HELPDESK_PHONE=HELPDESK_PHONE,
+        LOKET_FAKE_NOW=THURSDAY_10,
+    )
+    dispatcher, _ = run(
+        ActionSubmitCancel(), tracker([REQUEST], verified("AFS-ABCDEF", cancel_choice="cancel"))
+    )
+    checked, values = validate(
+        {"verification_contact": CONTACT["email"]}, slots={"booking_reference": "AFS-ABCDEF"}
+    )
     assert responses(dispatcher) == ["utter_cancel_unavailable"] and HELPDESK_PHONE in texts(dispatcher)
     assert responses(checked) == ["utter_cancel_unavailable"] and values["verification_contact"] is None
 
@@ -331,7 +331,9 @@ def test_slots_emptied_when_the_form_starts_are_not_checked(booking):
     assert dispatcher.messages == [] and values["booking_reference"] is None
 
 
-def test_asking_for_a_new_appointment_while_cancelling_leaves_the_booking_and_starts_a_new_one(booking):
+def test_asking_for_a_new_appointment_while_cancelling_leaves_the_booking_and_starts_a_new_one(
+    booking, settings
+):
     dispatcher, values = validate(
         {"booking_reference": "Ik wil graag een afspraak met een adviseur"}, intent="request_advisor"
     )
@@ -341,4 +343,4 @@ def test_asking_for_a_new_appointment_while_cancelling_leaves_the_booking_and_st
     said = responses(dispatcher)
     assert said[0] == "utter_cancel_stopped_for_booking" and "utter_ask_person_name" not in said
     assert events[-1] == FollowupAction("booking_form")
-    assert the_booking(booking).is_active  # nothing happened to the existing booking
+    assert the_booking(settings, booking).is_active  # nothing happened to the existing booking

@@ -18,7 +18,6 @@ from actions.catalog import (
     ActionListEvents,
 )
 from bot.catalog.content import load_content
-from bot.settings import get_settings
 
 PHONE = "0592 99 88 77 (test)"
 WEBSITE = "https://www.example.org/test-agenda"
@@ -55,18 +54,13 @@ AGENCIES = {
 }
 
 
-def use_clock(monkeypatch, now: str) -> None:
-    monkeypatch.setenv("LOKET_FAKE_NOW", now)
-    get_settings.cache_clear()
-
-
 @pytest.fixture
-def catalog(database_url, monkeypatch):
-    monkeypatch.setenv("HELPDESK_PHONE", PHONE)
-    monkeypatch.setenv("HELPDESK_WEBSITE", WEBSITE)
-    use_clock(monkeypatch, "2026-11-27T12:00:00+01:00")
-    load_content()
-    return database_url
+def catalog(database_url, configure):
+    settings = configure(
+        HELPDESK_PHONE=PHONE, HELPDESK_WEBSITE=WEBSITE, LOKET_FAKE_NOW="2026-11-27T12:00:00+01:00"
+    )
+    load_content(settings=settings)
+    return settings
 
 
 def responses(dispatcher) -> list:
@@ -291,8 +285,8 @@ def test_events_are_upcoming_only_nearest_first(catalog):
     assert WEBSITE in texts[0]
 
 
-def test_the_clock_comes_from_loket_fake_now(catalog, monkeypatch):
-    use_clock(monkeypatch, "2026-12-05T09:00:00+01:00")
+def test_the_clock_comes_from_loket_fake_now(catalog, configure):
+    configure(LOKET_FAKE_NOW="2026-12-05T09:00:00+01:00")
     dispatcher, _ = run_action(ActionListEvents(), tracker("ask_events", "agenda"))
     texts = [m["text"] for m in dispatcher.messages if m.get("text")]
     assert texts[0].startswith("Startersavond")
@@ -317,8 +311,8 @@ def test_events_on_a_topic_from_the_question(catalog):
     assert texts == [t for t in texts if "Exportcarrousel" in t] and texts
 
 
-def test_no_events_planned_points_to_the_calendar(catalog, monkeypatch):
-    use_clock(monkeypatch, "2027-12-01T10:00:00+01:00")
+def test_no_events_planned_points_to_the_calendar(catalog, configure):
+    configure(LOKET_FAKE_NOW="2027-12-01T10:00:00+01:00")
     dispatcher, _ = run_action(ActionListEvents(), tracker("ask_events", "agenda"))
     assert responses(dispatcher) == ["utter_catalog_events_none"]
     assert WEBSITE in all_text(dispatcher.messages)
@@ -366,25 +360,18 @@ def test_an_empty_catalog_gets_a_polite_answer(database_url, action, track):
 
 
 @pytest.mark.parametrize("action, track", ALL_ACTIONS)
-def test_an_unreachable_database_gets_a_polite_answer(action, track, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
-    monkeypatch.setenv("HELPDESK_PHONE", PHONE)
-    get_settings.cache_clear()
-    try:
-        dispatcher, events = run_action(action, track)
-    finally:
-        get_settings.cache_clear()
+def test_an_unreachable_database_gets_a_polite_answer(action, track, configure):
+    configure(
+        DATABASE_URL="postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2", HELPDESK_PHONE=PHONE
+    )
+    dispatcher, events = run_action(action, track)
     assert responses(dispatcher) == ["utter_catalog_unavailable"] and events == []
     assert PHONE in all_text(dispatcher.messages)
 
 
-def test_a_database_without_the_schema_gets_a_polite_answer(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
-    get_settings.cache_clear()
-    try:
-        dispatcher, _ = answer("ask_growth", entities=[("employees", "4")])
-    finally:
-        get_settings.cache_clear()
+def test_a_database_without_the_schema_gets_a_polite_answer(tmp_path, configure):
+    configure(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}")
+    dispatcher, _ = answer("ask_growth", entities=[("employees", "4")])
     assert responses(dispatcher) == ["utter_catalog_unavailable"]
 
 
@@ -404,7 +391,7 @@ def test_editing_a_content_file_and_reloading_changes_the_answer(catalog, tmp_pa
     )
     assert edited != path.read_text(encoding="utf-8")
     path.write_text(edited, encoding="utf-8")
-    load_content(folder)
+    load_content(folder, settings=catalog)
 
     dispatcher, _ = answer("ask_export", entities=[("employees", "5")])
     text = all_text(dispatcher.messages)

@@ -48,15 +48,9 @@ def test_load_refuses_bad_content_and_loads_nothing(database_url, tmp_path, caps
         assert session.scalar(select(func.count()).select_from(Instrument)) == 0
 
 
-def test_load_without_schema_says_what_to_do(tmp_path, monkeypatch, capsys):
-    from bot.settings import get_settings
-
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bare.db'}")
-    get_settings.cache_clear()
-    try:
-        assert main(["catalog", "load"]) == 2
-    finally:
-        get_settings.cache_clear()
+def test_load_without_schema_says_what_to_do(tmp_path, capsys, configure):
+    configure(DATABASE_URL=f"sqlite:///{tmp_path / 'bare.db'}")
+    assert main(["catalog", "load"]) == 2
     assert "db upgrade" in capsys.readouterr().err
 
 

@@ -3,14 +3,18 @@ loaded then; a valid load is an idempotent upsert that retires removed entries."
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from catalog_support import EVENTS, INSTRUMENTS, PROGRAM, SCHEMES, copy_real_content, line_of, write_content
 from sqlalchemy import select, text
 
-from bot.catalog import content as content_module
 from bot.catalog.content import ContentInvalid, load_content, read_catalog
+from bot.catalog.content import loader as content_loader
 from bot.catalog.models import Event, Instrument, InstrumentTopic, Scheme
 from bot.db import get_engine, session_scope
+
+TZ = ZoneInfo("Europe/Amsterdam")  # the help desk's zone, for event times
 
 CATALOG_TABLES = (
     "catalog_instruments",
@@ -36,7 +40,7 @@ def snapshot(url: str) -> dict:
 
 def problems_of(folder) -> list:
     with pytest.raises(ContentInvalid) as caught:
-        read_catalog(folder)
+        read_catalog(folder, tz=TZ)
     return caught.value.problems
 
 
@@ -55,7 +59,7 @@ def assert_problem(problems, file_name: str, line: int, *words: str) -> None:
 
 
 def test_the_small_valid_files_are_read(tmp_path):
-    catalog = read_catalog(write_content(tmp_path / "c"))
+    catalog = read_catalog(write_content(tmp_path / "c"), tz=TZ)
     [instrument] = catalog.instruments
     assert instrument.id == "tafel" and instrument.topics == ("growth",) and instrument.lead_for == {"growth"}
     assert instrument.municipalities is None and instrument.sectors is None
@@ -67,7 +71,7 @@ def test_the_small_valid_files_are_read(tmp_path):
 
 
 def test_the_real_content_files_are_valid():
-    catalog = read_catalog()
+    catalog = read_catalog(tz=TZ)
     assert len(catalog.instruments) >= 25
     assert {s.id for s in catalog.schemes} == {
         "now",
@@ -215,19 +219,20 @@ def test_all_problems_are_reported_at_once(tmp_path):
 # --------------------------------------------------------------------------- loading
 
 
-def test_invalid_content_leaves_the_database_unchanged(database_url, tmp_path):
-    load_content(write_content(tmp_path / "good"))
+def test_invalid_content_leaves_the_database_unchanged(database_url, tmp_path, settings):
+    load_content(write_content(tmp_path / "good"), settings=settings)
     before = snapshot(database_url)
     bad = INSTRUMENTS.replace("Ondernemerstafel", "Nieuwe naam").replace("kind: own", "kind: eigen")
     with pytest.raises(ContentInvalid):
         load_content(
-            write_content(tmp_path / "bad", instruments=bad, schemes=SCHEMES.replace("Tozo\n", "Tozo!\n"))
+            write_content(tmp_path / "bad", instruments=bad, schemes=SCHEMES.replace("Tozo\n", "Tozo!\n")),
+            settings=settings,
         )
     assert snapshot(database_url) == before
 
 
-def test_a_failure_halfway_rolls_the_whole_load_back(database_url, tmp_path, monkeypatch):
-    load_content(write_content(tmp_path / "good"))
+def test_a_failure_halfway_rolls_the_whole_load_back(database_url, tmp_path, monkeypatch, settings):
+    load_content(write_content(tmp_path / "good"), settings=settings)
     before = snapshot(database_url)
     changed = write_content(
         tmp_path / "changed", instruments=INSTRUMENTS.replace("Ondernemerstafel", "Tafel 2")
@@ -236,29 +241,29 @@ def test_a_failure_halfway_rolls_the_whole_load_back(database_url, tmp_path, mon
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(content_module, "_apply_event", broken)
+    monkeypatch.setattr(content_loader, "_apply_event", broken)
     monkeypatch.setattr(
-        content_module, "_event_state", lambda item: object()
+        content_loader, "_event_state", lambda item: object()
     )  # forces an update of every event
     with pytest.raises(RuntimeError):
-        load_content(changed)
+        load_content(changed, settings=settings)
     assert snapshot(database_url) == before
 
 
-def test_loading_twice_changes_nothing(database_url):
-    first = load_content()
+def test_loading_twice_changes_nothing(database_url, settings):
+    first = load_content(settings=settings)
     assert first.instruments.added >= 25 and first.schemes.added == 10
     before = snapshot(database_url)
-    second = load_content()
+    second = load_content(settings=settings)
     assert second.instruments.added == second.instruments.updated == second.instruments.retired == 0
     assert second.instruments.unchanged == first.instruments.added
     assert second.events.unchanged == first.events.added and second.schemes.unchanged == 10
     assert snapshot(database_url) == before
 
 
-def test_removed_entries_are_retired_and_come_back_when_restored(database_url, tmp_path):
+def test_removed_entries_are_retired_and_come_back_when_restored(database_url, tmp_path, settings):
     folder = copy_real_content(tmp_path / "content")
-    load_content(folder)
+    load_content(folder, settings=settings)
     original = (folder / "instruments.yml").read_text(encoding="utf-8")
     start = original.index("  - id: kennisprogramma")
     end = original.index("  - id: financieringstafel")
@@ -268,7 +273,7 @@ def test_removed_entries_are_retired_and_come_back_when_restored(database_url, t
     end = events.index("  - id: 2027-03-webinar-afwikkeling-corona")
     (folder / "events.yml").write_text(events[:start] + events[end:], encoding="utf-8")
 
-    report = load_content(folder)
+    report = load_content(folder, settings=settings)
     assert report.instruments.retired == 1 and report.events.retired == 1
     with session_scope(database_url) as session:
         row = session.get(Instrument, "kennisprogramma")
@@ -279,15 +284,15 @@ def test_removed_entries_are_retired_and_come_back_when_restored(database_url, t
         )
 
     (folder / "instruments.yml").write_text(original, encoding="utf-8")
-    report = load_content(folder)
+    report = load_content(folder, settings=settings)
     assert report.instruments.updated == 1 and report.instruments.retired == 0
     with session_scope(database_url) as session:
         assert not session.get(Instrument, "kennisprogramma").retired
 
 
-def test_an_edit_is_an_update_of_that_entry_only(database_url, tmp_path):
+def test_an_edit_is_an_update_of_that_entry_only(database_url, tmp_path, settings):
     folder = copy_real_content(tmp_path / "content")
-    load_content(folder)
+    load_content(folder, settings=settings)
     path = folder / "schemes.yml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("agency: UWV", "agency: UWV (Amsterdam)"), encoding="utf-8"
@@ -299,7 +304,7 @@ def test_an_edit_is_an_update_of_that_entry_only(database_url, tmp_path):
         ),
         encoding="utf-8",
     )
-    report = load_content(folder)
+    report = load_content(folder, settings=settings)
     assert (report.schemes.updated, report.schemes.unchanged) == (1, 9)
     assert report.instruments.updated == 1
     with session_scope(database_url) as session:
@@ -308,7 +313,7 @@ def test_an_edit_is_an_update_of_that_entry_only(database_url, tmp_path):
         assert topics == ["export", "students", "growth"]
 
 
-def test_the_migration_matches_the_models(database_url):
+def test_the_migration_matches_the_models(database_url, configure):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 

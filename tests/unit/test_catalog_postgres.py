@@ -15,23 +15,25 @@ from bot.catalog.content import ContentInvalid, load_content
 from bot.db import session_scope
 
 
-def test_load_lookups_and_actions_on_postgres(postgres_url, tmp_path):
-    first = load_content()
-    assert load_content().instruments.unchanged == first.instruments.added
+def test_load_lookups_and_actions_on_postgres(postgres_url, tmp_path, configure):
+    settings = configure()
+    first = load_content(settings=settings)
+    assert load_content(settings=settings).instruments.unchanged == first.instruments.added
     with pytest.raises(ContentInvalid):
         load_content(
-            write_content(tmp_path / "bad", instruments=INSTRUMENTS.replace("kind: own", "kind: eigen"))
+            write_content(tmp_path / "bad", instruments=INSTRUMENTS.replace("kind: own", "kind: eigen")),
+            settings=settings,
         )
 
     with session_scope(postgres_url) as session:
         growth = queries.best_instruments(
-            session, "growth", "small", "Assen", "horeca", today=date(2026, 11, 27)
+            session, "growth", "small", "Assen", "horeca", today=date(2026, 11, 27), settings=settings
         )
         names = [i.name for i in growth]
         assert "Groeicarrousel" in names and "Ondernemerstafel" in names
         assert queries.find_scheme_id(session, "Tozo-lening") == "tozo"
         now = datetime(2026, 11, 27, 12, tzinfo=ZoneInfo("Europe/Amsterdam"))
-        events = queries.upcoming_events(session, now, municipality="Emmen")
+        events = queries.upcoming_events(session, now, municipality="Emmen", settings=settings)
         assert events and all(e.online or e.municipality == "Emmen" for e in events)
         assert queries.topic_in_text(session, "webinar over exporteren") == "export"
 

@@ -13,7 +13,6 @@ from bot.catalog import queries
 from bot.catalog.content import load_content
 from bot.company import known_size
 from bot.db import session_scope
-from bot.settings import get_settings
 
 TODAY = date(2026, 11, 27)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -105,12 +104,17 @@ topic_keywords:
 
 
 @pytest.fixture
-def session(database_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("HELPDESK_PHONE", "0592 12 34 56 (test)")
-    monkeypatch.setenv("HELPDESK_WEBSITE", "https://www.example.org/agenda")
-    get_settings.cache_clear()
-    load_content(write_content(tmp_path / "c", instruments=INSTRUMENTS, events=MORE_EVENTS, program=PROGRAM))
-    with session_scope(database_url) as session:
+def settings(database_url, configure):
+    return configure(HELPDESK_PHONE="0592 12 34 56 (test)", HELPDESK_WEBSITE="https://www.example.org/agenda")
+
+
+@pytest.fixture
+def session(settings, tmp_path):
+    load_content(
+        write_content(tmp_path / "c", instruments=INSTRUMENTS, events=MORE_EVENTS, program=PROGRAM),
+        settings=settings,
+    )
+    with session_scope(settings.database_url) as session:
         yield session
 
 
@@ -118,82 +122,95 @@ def ids(views):
     return [view.id for view in views]
 
 
-def best(session, topic="growth", group=None, municipality=None, sector=None, today=TODAY, limit=10):
+def best(
+    settings, session, topic="growth", group=None, municipality=None, sector=None, today=TODAY, limit=10
+):
     return ids(
-        queries.best_instruments(session, topic, group, municipality, sector, today=today, limit=limit)
+        queries.best_instruments(
+            session, topic, group, municipality, sector, today=today, limit=limit, settings=settings
+        )
     )
 
 
 # --------------------------------------------------------------------------- instruments
 
 
-def test_only_instruments_of_the_topic(session):
-    assert set(best(session, "export")) == {"export-small", "second-topic"}
-    assert "export-small" not in best(session, "growth")
+def test_only_instruments_of_the_topic(session, settings):
+    assert set(best(settings, session, "export")) == {"export-small", "second-topic"}
+    assert "export-small" not in best(settings, session, "growth")
 
 
-def test_active_dates_filter(session):
-    assert "expired" not in best(session) and "future" not in best(session)
-    assert "future" in best(session, today=date(2027, 2, 1))
-    assert "expired" in best(session, today=date(2025, 12, 31))
+def test_active_dates_filter(session, settings):
+    assert "expired" not in best(settings, session) and "future" not in best(settings, session)
+    assert "future" in best(settings, session, today=date(2027, 2, 1))
+    assert "expired" in best(settings, session, today=date(2025, 12, 31))
 
 
-def test_retired_instruments_are_not_offered(session, tmp_path):
+def test_retired_instruments_are_not_offered(session, tmp_path, settings):
     without = INSTRUMENTS.replace(instrument("generic"), "")
-    assert "generic" in best(session)
+    assert "generic" in best(settings, session)
     load_content(
-        write_content(tmp_path / "without", instruments=without, events=MORE_EVENTS, program=PROGRAM)
+        write_content(tmp_path / "without", instruments=without, events=MORE_EVENTS, program=PROGRAM),
+        settings=settings,
     )
     session.expire_all()
-    assert "generic" not in best(session)
+    assert "generic" not in best(settings, session)
 
 
-def test_target_group_filters_and_prefers_specific_instruments(session):
-    assert "for-larger" not in best(session, group="zzp")
-    larger = best(session, group="larger")
+def test_target_group_filters_and_prefers_specific_instruments(session, settings):
+    assert "for-larger" not in best(settings, session, group="zzp")
+    larger = best(settings, session, group="larger")
     assert "for-larger" in larger
     assert larger.index("for-larger") < larger.index("generic")
-    assert best(session, "export", group="zzp") == ["second-topic"]
+    assert best(settings, session, "export", group="zzp") == ["second-topic"]
 
 
-def test_municipality_specific_instruments_only_where_they_apply(session):
-    assert "assen-only" not in best(session)
-    assert "assen-only" not in best(session, municipality="Emmen")
-    assen = best(session, municipality="Assen")
+def test_municipality_specific_instruments_only_where_they_apply(session, settings):
+    assert "assen-only" not in best(settings, session)
+    assert "assen-only" not in best(settings, session, municipality="Emmen")
+    assen = best(settings, session, municipality="Assen")
     assert assen[0] in {"lead", "assen-only"} and "assen-only" in assen[:2]
     assert assen.index("assen-only") < assen.index("generic")
 
 
-def test_sector_specific_instruments_only_for_that_sector(session):
-    assert "horeca-only" not in best(session)
-    assert "horeca-only" not in best(session, sector="bouw")
-    horeca = best(session, sector="Horecabedrijf")
+def test_sector_specific_instruments_only_for_that_sector(session, settings):
+    assert "horeca-only" not in best(settings, session)
+    assert "horeca-only" not in best(settings, session, sector="bouw")
+    horeca = best(settings, session, sector="Horecabedrijf")
     assert horeca.index("horeca-only") < horeca.index("generic")
 
 
-def test_lead_instrument_is_named_whatever_is_known(session):
+def test_lead_instrument_is_named_whatever_is_known(session, settings):
     for group in (None, "aspiring_starter", "zzp", "small", "larger"):
         for municipality in (None, "Assen", "Emmen"):
             for sector in (None, "horeca"):
-                assert "lead" in best(session, group=group, municipality=municipality, sector=sector, limit=1)
+                assert "lead" in best(
+                    settings, session, group=group, municipality=municipality, sector=sector, limit=1
+                )
 
 
-def test_limit_and_order(session):
-    top = queries.best_instruments(session, "growth", today=TODAY, limit=3)
+def test_limit_and_order(session, settings):
+    top = queries.best_instruments(session, "growth", today=TODAY, limit=3, settings=settings)
     assert len(top) == 3 and top[0].id == "lead"
     assert [view.score for view in top] == sorted((view.score for view in top), reverse=True)
 
 
-def test_placeholders_are_filled_from_settings(session):
-    [view] = queries.best_instruments(session, "growth", today=TODAY, limit=1)
+def test_placeholders_are_filled_from_settings(session, settings):
+    [view] = queries.best_instruments(session, "growth", today=TODAY, limit=1, settings=settings)
     assert view.next_step == "Bel 0592 12 34 56 (test) of kijk op https://www.example.org/agenda."
 
 
-def test_partner_fits_better_only_when_it_outranks_the_program(session):
-    assert queries.partner_fits_better(queries.best_instruments(session, "growth", today=TODAY)) is None
-    exported = queries.best_instruments(session, "export", "small", today=TODAY)
+def test_partner_fits_better_only_when_it_outranks_the_program(session, settings):
+    assert (
+        queries.partner_fits_better(
+            queries.best_instruments(session, "growth", today=TODAY, settings=settings)
+        )
+        is None
+    )
+    exported = queries.best_instruments(session, "export", "small", today=TODAY, settings=settings)
     assert exported[0].id == "export-small"
-    assert queries.partner_fits_better(exported).id == "export-small"
+    partner = queries.partner_fits_better(exported)
+    assert partner is not None and partner.id == "export-small"
 
 
 @pytest.mark.parametrize(
@@ -211,54 +228,61 @@ def test_partner_fits_better_only_when_it_outranks_the_program(session):
 )
 def test_company_size_to_target_group(employees, group, beyond):
     size = known_size(employees)
+    assert size is not None
     assert (size.target_group, size.beyond_sme) == (group, beyond)
 
 
-def test_topic_answer_asks_the_size_only_when_it_changes_the_answer(session):
+def test_topic_answer_asks_the_size_only_when_it_changes_the_answer(session, settings):
     assert queries.topic_answer(
-        session, "growth", today=TODAY, limit=10
+        session, "growth", today=TODAY, limit=10, settings=settings
     ).ask_size  # for-larger depends on size
-    assert not queries.topic_answer(session, "growth", size=known_size("3"), today=TODAY, limit=10).ask_size
-    assert not queries.topic_answer(session, "growth", today=TODAY, may_ask_size=False, limit=10).ask_size
-    answer = queries.topic_answer(session, "growth", size=known_size(400), today=TODAY)
+    assert not queries.topic_answer(
+        session, "growth", size=known_size("3"), today=TODAY, limit=10, settings=settings
+    ).ask_size
+    assert not queries.topic_answer(
+        session, "growth", today=TODAY, may_ask_size=False, limit=10, settings=settings
+    ).ask_size
+    answer = queries.topic_answer(session, "growth", size=known_size(400), today=TODAY, settings=settings)
     assert answer.beyond_sme and "lead" in ids(answer.instruments)
 
 
-def test_topic_answer_drops_details_rather_than_answering_nothing(session):
-    assert best(session, "innovation", group="zzp") == []
-    answer = queries.topic_answer(session, "innovation", size=known_size(1), today=TODAY)
+def test_topic_answer_drops_details_rather_than_answering_nothing(session, settings):
+    assert best(settings, session, "innovation", group="zzp") == []
+    answer = queries.topic_answer(session, "innovation", size=known_size(1), today=TODAY, settings=settings)
     assert ids(answer.instruments) == ["innovation-larger"]
 
 
 # --------------------------------------------------------------------------- events
 
 
-def test_upcoming_events_nearest_first_and_not_ended(session):
+def test_upcoming_events_nearest_first_and_not_ended(session, settings):
     now = datetime(2026, 11, 27, 12, 0, tzinfo=AMSTERDAM)
-    titles = [e.title for e in queries.upcoming_events(session, now)]
+    titles = [e.title for e in queries.upcoming_events(session, now, settings=settings)]
     assert titles == ["Loopt nu", "Webinar financiering", "Emmen januari", "Beilen februari"]
     later = datetime(2026, 11, 27, 14, 30, tzinfo=AMSTERDAM)
-    assert "Loopt nu" not in [e.title for e in queries.upcoming_events(session, later)]
+    assert "Loopt nu" not in [e.title for e in queries.upcoming_events(session, later, settings=settings)]
 
 
-def test_event_times_come_back_in_local_time(session):
+def test_event_times_come_back_in_local_time(session, settings):
     now = datetime(2026, 11, 28, tzinfo=AMSTERDAM)
-    webinar = queries.upcoming_events(session, now)[0]
+    webinar = queries.upcoming_events(session, now, settings=settings)[0]
     assert webinar.starts_at.isoformat() == "2026-12-03T19:30:00+01:00"
     assert webinar.signup_link == "https://www.example.org/agenda"
 
 
-def test_events_by_municipality_include_online_ones(session):
+def test_events_by_municipality_include_online_ones(session, settings):
     now = datetime(2026, 11, 28, tzinfo=AMSTERDAM)
-    titles = [e.title for e in queries.upcoming_events(session, now, municipality="Emmen")]
+    titles = [e.title for e in queries.upcoming_events(session, now, municipality="Emmen", settings=settings)]
     assert titles == ["Webinar financiering", "Emmen januari"]
 
 
-def test_events_by_topic_and_limit(session):
+def test_events_by_topic_and_limit(session, settings):
     now = datetime(2026, 11, 28, tzinfo=AMSTERDAM)
-    assert [e.title for e in queries.upcoming_events(session, now, topic="students")] == ["Beilen februari"]
-    assert len(queries.upcoming_events(session, now, limit=2)) == 2
-    assert queries.upcoming_events(session, datetime(2027, 6, 1, tzinfo=AMSTERDAM)) == []
+    assert [e.title for e in queries.upcoming_events(session, now, topic="students", settings=settings)] == [
+        "Beilen februari"
+    ]
+    assert len(queries.upcoming_events(session, now, limit=2, settings=settings)) == 2
+    assert queries.upcoming_events(session, datetime(2027, 6, 1, tzinfo=AMSTERDAM), settings=settings) == []
 
 
 def test_topic_in_text(session):
@@ -287,14 +311,15 @@ def test_find_scheme_id(session, typed, scheme_id):
     assert queries.find_scheme_id(session, typed) == scheme_id
 
 
-def test_scheme_and_schemes(session):
-    tozo = queries.scheme(session, "tozo")
+def test_scheme_and_schemes(session, settings):
+    tozo = queries.scheme(session, "tozo", settings=settings)
+    assert tozo is not None
     assert tozo.agency == "uw gemeente" and tozo.closed_on == date(2021, 10, 1)
-    assert [s.id for s in queries.schemes(session)] == ["tozo"]
-    assert queries.scheme(session, "now") is None
+    assert [s.id for s in queries.schemes(session, settings=settings)] == ["tozo"]
+    assert queries.scheme(session, "now", settings=settings) is None
 
 
-def test_program_facts_in_order_with_contact_details(session):
-    facts = queries.program_facts(session)
+def test_program_facts_in_order_with_contact_details(session, settings):
+    facts = queries.program_facts(session, settings=settings)
     assert [f.key for f in facts] == ["what", "contact"]
     assert "0592 12 34 56 (test)" in facts[1].text and "{" not in facts[1].text

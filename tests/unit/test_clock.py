@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
-from booking_support import at, fake_now, set_env
+from booking_support import at
 
 from bot import clock
-from bot.settings import get_settings
 
 
 @pytest.fixture(autouse=True)
-def default_hours(monkeypatch):
-    set_env(
-        monkeypatch,
+def settings(configure):
+    return configure(
         LOKET_HELPDESK_HOURS=None,
         LOKET_HOTLINE_HOURS=None,
         LOKET_HOTLINE_CRISIS_HOURS=None,
@@ -22,8 +20,6 @@ def default_hours(monkeypatch):
         LOKET_TZ=None,
         LOKET_FAKE_NOW=None,
     )
-    yield
-    get_settings.cache_clear()
 
 
 def test_parse_hours_reads_ranges_several_periods_and_dutch_day_names():
@@ -45,63 +41,71 @@ def test_parse_hours_rejects_what_it_cannot_read(spec):
         clock.parse_hours(spec)
 
 
-def test_weekday_hours_by_default():
-    assert clock.is_open(clock.HELPDESK, at("2024-12-05T09:00:00"))
-    assert clock.is_open(clock.HELPDESK, at("2024-12-05T16:59:00"))
-    assert not clock.is_open(clock.HELPDESK, at("2024-12-05T17:00:00"))
-    assert not clock.is_open(clock.HELPDESK, at("2024-12-05T08:59:00"))
-    assert not clock.is_open(clock.HELPDESK, at("2024-12-07T11:00:00"))  # Saturday
-    assert clock.closes_at(clock.HOTLINE, at("2024-12-05T10:00:00")) == at("2024-12-05T17:00:00")
+def test_weekday_hours_by_default(settings):
+    assert clock.is_open(clock.HELPDESK, at("2024-12-05T09:00:00"), settings=settings)
+    assert clock.is_open(clock.HELPDESK, at("2024-12-05T16:59:00"), settings=settings)
+    assert not clock.is_open(clock.HELPDESK, at("2024-12-05T17:00:00"), settings=settings)
+    assert not clock.is_open(clock.HELPDESK, at("2024-12-05T08:59:00"), settings=settings)
+    assert not clock.is_open(clock.HELPDESK, at("2024-12-07T11:00:00"), settings=settings)  # Saturday
+    assert clock.closes_at(clock.HOTLINE, at("2024-12-05T10:00:00"), settings=settings) == at(
+        "2024-12-05T17:00:00"
+    )
 
 
-def test_hotline_runs_until_nine_in_crisis_mode_only(monkeypatch):
+def test_hotline_runs_until_nine_in_crisis_mode_only(configure, settings):
     evening = at("2024-12-05T20:30:00")
-    assert not clock.is_open(clock.HOTLINE, evening)
-    set_env(monkeypatch, LOKET_CRISIS_MODE="true")
-    assert clock.is_open(clock.HOTLINE, evening)
-    assert clock.closes_at(clock.HOTLINE, evening) == at("2024-12-05T21:00:00")
-    assert not clock.is_open(clock.HELPDESK, evening)
-    assert not clock.is_open(clock.HOTLINE, at("2024-12-05T21:00:00"))
+    assert not clock.is_open(clock.HOTLINE, evening, settings=settings)
+    settings = configure(LOKET_CRISIS_MODE="true")
+    assert clock.is_open(clock.HOTLINE, evening, settings=settings)
+    assert clock.closes_at(clock.HOTLINE, evening, settings=settings) == at("2024-12-05T21:00:00")
+    assert not clock.is_open(clock.HELPDESK, evening, settings=settings)
+    assert not clock.is_open(clock.HOTLINE, at("2024-12-05T21:00:00"), settings=settings)
 
 
-def test_next_opening_after_an_evening_is_the_next_morning():
-    assert clock.next_opening(clock.HOTLINE, at("2024-12-05T20:30:00")) == at("2024-12-06T09:00:00")
+def test_next_opening_after_an_evening_is_the_next_morning(settings):
+    assert clock.next_opening(clock.HOTLINE, at("2024-12-05T20:30:00"), settings=settings) == at(
+        "2024-12-06T09:00:00"
+    )
     # Friday evening -> Monday morning
-    assert clock.next_opening(clock.HOTLINE, at("2024-12-06T20:30:00")) == at("2024-12-09T09:00:00")
+    assert clock.next_opening(clock.HOTLINE, at("2024-12-06T20:30:00"), settings=settings) == at(
+        "2024-12-09T09:00:00"
+    )
     # before opening on the same day
-    assert clock.next_opening(clock.HELPDESK, at("2024-12-05T07:15:00")) == at("2024-12-05T09:00:00")
+    assert clock.next_opening(clock.HELPDESK, at("2024-12-05T07:15:00"), settings=settings) == at(
+        "2024-12-05T09:00:00"
+    )
 
 
-def test_closed_on_dutch_public_holidays():
+def test_closed_on_dutch_public_holidays(settings):
     christmas = at("2024-12-25T10:00:00")  # a Wednesday
     assert clock.public_holiday(christmas.date()) == "Eerste Kerstdag"
-    assert not clock.is_open(clock.HELPDESK, christmas)
-    assert not clock.is_open(clock.HOTLINE, christmas)
+    assert not clock.is_open(clock.HELPDESK, christmas, settings=settings)
+    assert not clock.is_open(clock.HOTLINE, christmas, settings=settings)
     # Boxing Day is a holiday too: open again on Friday the 27th
-    assert clock.next_opening(clock.HELPDESK, christmas) == at("2024-12-27T09:00:00")
+    assert clock.next_opening(clock.HELPDESK, christmas, settings=settings) == at("2024-12-27T09:00:00")
     assert clock.public_holiday(date(2025, 4, 26)) == "Koningsdag"
     assert clock.public_holiday(date(2024, 12, 5)) is None
 
 
-def test_time_zone_comes_from_settings(monkeypatch):
+def test_time_zone_comes_from_settings(configure, settings):
     # 08:30 UTC is 09:30 in Amsterdam (open), 03:30 in New York (closed)
     moment = at("2024-12-05T09:30:00")
-    assert clock.is_open(clock.HELPDESK, moment)
-    set_env(monkeypatch, LOKET_TZ="America/New_York")
-    assert not clock.is_open(clock.HELPDESK, moment)
-    assert clock.local(moment).hour == 3
+    assert clock.is_open(clock.HELPDESK, moment, settings=settings)
+    settings = configure(LOKET_TZ="America/New_York")
+    assert not clock.is_open(clock.HELPDESK, moment, settings=settings)
+    assert clock.local(moment, settings=settings).hour == 3
 
 
-def test_now_honours_loket_fake_now(monkeypatch):
-    fake_now(monkeypatch, "2024-12-08T11:00:00")
-    assert clock.now() == at("2024-12-08T11:00:00")
-    assert not clock.is_open(clock.HELPDESK)
-    assert clock.status(clock.HELPDESK).next_opening == at("2024-12-09T09:00:00")
+def test_now_honours_loket_fake_now(configure):
+    settings = configure(LOKET_FAKE_NOW="2024-12-08T11:00:00")
+    assert clock.now(settings=settings) == at("2024-12-08T11:00:00")
+    assert not clock.is_open(clock.HELPDESK, settings=settings)
+    assert clock.status(clock.HELPDESK, settings=settings).next_opening == at("2024-12-09T09:00:00")
 
 
-def test_summary_is_data_with_grouped_days(monkeypatch):
-    set_env(monkeypatch, LOKET_HELPDESK_HOURS="mon-thu 09:00-17:00; fri 09:00-12:00", LOKET_CRISIS_MODE="1")
-    summary = clock.opening_hours_summary()
+def test_summary_is_data_with_grouped_days(configure):
+    settings = configure(LOKET_HELPDESK_HOURS="mon-thu 09:00-17:00; fri 09:00-12:00", LOKET_CRISIS_MODE="1")
+    summary = clock.opening_hours_summary(settings=settings)
     assert summary["crisis_mode"] is True
     assert [rule.weekdays for rule in summary["helpdesk"]] == [(0, 1, 2, 3), (4,)]
     assert summary["hotline"] == [clock.OpeningRule((0, 1, 2, 3, 4), (clock.Period(time(9), time(21)),))]

@@ -70,8 +70,8 @@ def test_size_bands_follow_the_programs_target_groups(count, band):
 
 
 def test_an_exact_number_wins_over_a_band_and_a_band_alone_has_no_number():
-    assert known_size("12", BAND_LARGER).band == BAND_SMALL
-    assert known_size("12", BAND_LARGER).employees == 12
+    size = known_size("12", BAND_LARGER)
+    assert size is not None and (size.band, size.employees) == (BAND_SMALL, 12)
     band_only = known_size(None, BAND_SMALL)
     assert band_only is not None and band_only.employees is None and band_only.target_group == BAND_SMALL
     beyond = known_size(None, BAND_BEYOND)

@@ -10,20 +10,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from booking_support import set_env
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact import ActionContact
-from bot.settings import get_settings
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(autouse=True)
-def settings_env(monkeypatch):
-    set_env(
-        monkeypatch,
+def settings(configure):
+    return configure(
         LOKET_CRISIS_MODE=None,
         LOKET_HELPDESK_HOURS=None,
         LOKET_HOTLINE_HOURS=None,
@@ -33,12 +30,10 @@ def settings_env(monkeypatch):
         HELPDESK_EMAIL="vraagbaak@test.example.org",
         HELPDESK_WEBSITE="https://test.example.org",
     )
-    yield
-    get_settings.cache_clear()
 
 
-def run_at(monkeypatch, moment: str, crisis: bool = False, intent: str = "ask_contact") -> list[dict]:
-    set_env(monkeypatch, LOKET_FAKE_NOW=moment, LOKET_CRISIS_MODE="true" if crisis else None)
+def run_at(configure, moment: str, crisis: bool = False, intent: str = "ask_contact") -> list[dict]:
+    configure(LOKET_FAKE_NOW=moment, LOKET_CRISIS_MODE="true" if crisis else None)
     latest = {
         "text": "wanneer zijn jullie open?",
         "intent": {"name": intent, "confidence": 0.97},
@@ -66,8 +61,8 @@ def render(message: dict) -> str:
     return template.format(**{name: message[name] for name in fields})
 
 
-def test_weekday_morning_both_open(monkeypatch):
-    messages = run_at(monkeypatch, "2024-12-05T10:00:00")  # Thursday
+def test_weekday_morning_both_open(configure):
+    messages = run_at(configure, "2024-12-05T10:00:00")  # Thursday
     responses = by_response(messages)
     assert list(responses) == ["utter_contact_both_open", "utter_contact_hours_same", "utter_contact_details"]
     assert responses["utter_contact_both_open"]["closes_at"] == "17:00"
@@ -83,8 +78,8 @@ def test_weekday_morning_both_open(monkeypatch):
         render(message)
 
 
-def test_evening_without_crisis_mode_everything_closed_until_tomorrow(monkeypatch):
-    responses = by_response(run_at(monkeypatch, "2024-12-05T20:30:00"))
+def test_evening_without_crisis_mode_everything_closed_until_tomorrow(configure):
+    responses = by_response(run_at(configure, "2024-12-05T20:30:00"))
     assert "utter_contact_both_closed" in responses
     closed = responses["utter_contact_both_closed"]
     assert (closed["next_day"], closed["next_time"]) == ("morgen", "09:00")
@@ -94,8 +89,8 @@ def test_evening_without_crisis_mode_everything_closed_until_tomorrow(monkeypatc
     assert [button["payload"] for button in buttons] == ["/request_advisor"]
 
 
-def test_evening_in_crisis_mode_the_hotline_is_open_until_nine(monkeypatch):
-    messages = run_at(monkeypatch, "2024-12-05T20:30:00", crisis=True)
+def test_evening_in_crisis_mode_the_hotline_is_open_until_nine(configure):
+    messages = run_at(configure, "2024-12-05T20:30:00", crisis=True)
     responses = by_response(messages)
     assert list(responses)[:2] == ["utter_contact_helpdesk_closed", "utter_contact_hotline_open"]
     assert responses["utter_contact_hotline_open"]["closes_at"] == "21:00"
@@ -107,17 +102,17 @@ def test_evening_in_crisis_mode_the_hotline_is_open_until_nine(monkeypatch):
         render(message)
 
 
-def test_sunday_closed_until_monday(monkeypatch):
-    responses = by_response(run_at(monkeypatch, "2024-12-08T11:00:00"))
+def test_sunday_closed_until_monday(configure):
+    responses = by_response(run_at(configure, "2024-12-08T11:00:00"))
     closed = responses["utter_contact_both_closed"]
     assert (closed["next_day"], closed["next_time"]) == ("morgen", "09:00")  # Monday is tomorrow
     assert "utter_contact_holiday" not in responses
-    saturday = by_response(run_at(monkeypatch, "2024-12-07T11:00:00"))["utter_contact_both_closed"]
+    saturday = by_response(run_at(configure, "2024-12-07T11:00:00"))["utter_contact_both_closed"]
     assert (saturday["next_day"], saturday["next_time"]) == ("maandag 9 december", "09:00")
 
 
-def test_public_holiday_closed_with_its_name(monkeypatch):
-    messages = run_at(monkeypatch, "2024-12-25T10:00:00")  # Christmas, a Wednesday
+def test_public_holiday_closed_with_its_name(configure):
+    messages = run_at(configure, "2024-12-25T10:00:00")  # Christmas, a Wednesday
     responses = by_response(messages)
     assert responses["utter_contact_holiday"]["holiday"] == "Eerste Kerstdag"
     closed = responses["utter_contact_both_closed"]
@@ -126,8 +121,8 @@ def test_public_holiday_closed_with_its_name(monkeypatch):
     assert "Eerste Kerstdag" in render(messages[0])
 
 
-def test_no_callback_button_when_the_booking_flow_already_runs(monkeypatch):
-    responses = by_response(run_at(monkeypatch, "2024-12-05T20:30:00", intent="request_advisor"))
+def test_no_callback_button_when_the_booking_flow_already_runs(configure):
+    responses = by_response(run_at(configure, "2024-12-05T20:30:00", intent="request_advisor"))
     assert "utter_contact_details" in responses and "utter_contact_offer_callback" not in responses
 
 

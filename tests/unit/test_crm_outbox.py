@@ -11,14 +11,13 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from booking_support import THURSDAY_10, add_weekday_advisor, at, fake_now, set_env
+from booking_support import THURSDAY_10, add_weekday_advisor, at
 from sqlalchemy import select
 
 from bot import crm
 from bot.booking import APPOINTMENT, book, cancel, move
-from bot.crm import OutboxMessage, deliver_pending, make_session_factory
+from bot.crm import OutboxMessage, deliver_pending, delivery, make_session_factory
 from bot.db import session_scope, utc_now
-from bot.settings import get_settings
 
 
 class FakeCRM:
@@ -70,17 +69,14 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def db(database_url, monkeypatch):
-    set_env(monkeypatch, CRM_WEBHOOK_URL=None, CRM_TIMEOUT_SECONDS="2")
-    fake_now(monkeypatch, THURSDAY_10)
-    yield database_url
-    get_settings.cache_clear()
+def settings(database_url, configure):
+    return configure(CRM_WEBHOOK_URL=None, CRM_TIMEOUT_SECONDS="2", LOKET_FAKE_NOW=THURSDAY_10)
 
 
-def make_cases() -> list[str]:
+def make_cases(settings) -> list[str]:
     """Three bookings, one moved and one cancelled: five outbox messages."""
     references = []
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         add_weekday_advisor(session)
         for number, start in enumerate(["2024-12-06T09:00", "2024-12-06T09:45", "2024-12-06T10:30"]):
             references.append(
@@ -92,31 +88,34 @@ def make_cases() -> list[str]:
                     email=f"klant{number}@example.org",
                     sender_id=f"conv-{number}",
                     topics=["export"],
+                    settings=settings,
                 ).reference
             )
-    with session_scope() as session:
-        move(session, references[0], "klant0@example.org", at("2024-12-06T11:15"))
-    with session_scope() as session:
-        cancel(session, references[1], "klant1@example.org")
+    with session_scope(settings.database_url) as session:
+        move(session, references[0], "klant0@example.org", at("2024-12-06T11:15"), settings=settings)
+    with session_scope(settings.database_url) as session:
+        cancel(session, references[1], "klant1@example.org", settings=settings)
     return references
 
 
-def outbox() -> list[OutboxMessage]:
-    with session_scope() as session:
+def outbox(settings) -> list[OutboxMessage]:
+    with session_scope(settings.database_url) as session:
         return session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
 
 
-def test_without_a_webhook_url_messages_stay_undelivered(db):
-    make_cases()
-    report = deliver_pending(make_session_factory(), None)
+def test_without_a_webhook_url_messages_stay_undelivered(settings):
+    make_cases(settings)
+    report = deliver_pending(
+        make_session_factory(settings.database_url), None, timeout=settings.crm_timeout_seconds
+    )
     assert report.delivered == [] and report.waiting == 5
-    assert all(message.delivered_at is None and message.attempts == 0 for message in outbox())
+    assert all(message.delivered_at is None and message.attempts == 0 for message in outbox(settings))
 
 
-def test_crm_down_then_back_every_message_arrives_exactly_once(db):
-    references = make_cases()
-    factory = make_session_factory()
-    keys = [message.idempotency_key for message in outbox()]
+def test_crm_down_then_back_every_message_arrives_exactly_once(settings):
+    references = make_cases(settings)
+    factory = make_session_factory(settings.database_url)
+    keys = [message.idempotency_key for message in outbox(settings)]
     assert len(set(keys)) == 5
     now = utc_now()
 
@@ -125,7 +124,7 @@ def test_crm_down_then_back_every_message_arrives_exactly_once(db):
     port = free_port()
     down = deliver_pending(factory, f"http://127.0.0.1:{port}/cases", now, timeout=2)
     assert down.delivered == [] and len(down.failed) == 3 and down.waiting == 5
-    first_try = {message.idempotency_key: message for message in outbox()}
+    first_try = {message.idempotency_key: message for message in outbox(settings)}
     for key in down.failed:
         message = first_try[key]
         assert message.attempts == 1 and "ConnectionError" in message.last_error
@@ -134,14 +133,19 @@ def test_crm_down_then_back_every_message_arrives_exactly_once(db):
     # 2. Still in back-off: nothing is due yet.
     crm_server = FakeCRM(port=port, failures=2)
     try:
-        assert deliver_pending(factory, crm_server.url, now + timedelta(seconds=10)).failed == []
+        assert (
+            deliver_pending(
+                factory, crm_server.url, now + timedelta(seconds=10), timeout=settings.crm_timeout_seconds
+            ).failed
+            == []
+        )
         assert crm_server.requests == []
 
         # 3. The CRM answers, but with 500 twice: those two are retried later.
         later = now + timedelta(seconds=31)
-        second = deliver_pending(factory, crm_server.url, later)
+        second = deliver_pending(factory, crm_server.url, later, timeout=settings.crm_timeout_seconds)
         assert len(second.failed) == 2
-        for message in outbox():
+        for message in outbox(settings):
             if message.idempotency_key in second.failed:
                 assert (
                     message.attempts == 2 and message.last_status == 500 and "HTTP 500" in message.last_error
@@ -149,9 +153,15 @@ def test_crm_down_then_back_every_message_arrives_exactly_once(db):
                 assert message.next_attempt_at == later + timedelta(seconds=60)
 
         # 4. Later passes deliver the rest.
-        deliver_pending(factory, crm_server.url, later + timedelta(minutes=2))
-        deliver_pending(factory, crm_server.url, later + timedelta(minutes=10))
-        final = deliver_pending(factory, crm_server.url, later + timedelta(minutes=30))
+        deliver_pending(
+            factory, crm_server.url, later + timedelta(minutes=2), timeout=settings.crm_timeout_seconds
+        )
+        deliver_pending(
+            factory, crm_server.url, later + timedelta(minutes=10), timeout=settings.crm_timeout_seconds
+        )
+        final = deliver_pending(
+            factory, crm_server.url, later + timedelta(minutes=30), timeout=settings.crm_timeout_seconds
+        )
         assert final.waiting == 0
     finally:
         crm_server.stop()
@@ -172,38 +182,42 @@ def test_crm_down_then_back_every_message_arrives_exactly_once(db):
     )
     body = crm_server.accepted[0]["body"]
     assert {"contact", "summary", "topics", "reference", "conversation_id", "event"} <= set(body)
-    assert all(message.delivered_at is not None and message.last_error is None for message in outbox())
+    assert all(
+        message.delivered_at is not None and message.last_error is None for message in outbox(settings)
+    )
 
 
-def test_a_slow_crm_times_out_and_is_retried(db):
-    make_cases()
+def test_a_slow_crm_times_out_and_is_retried(settings):
+    make_cases(settings)
     crm_server = FakeCRM(delay=1.5)
     try:
-        report = deliver_pending(make_session_factory(), crm_server.url, utc_now(), timeout=0.3, limit=1)
+        report = deliver_pending(
+            make_session_factory(settings.database_url), crm_server.url, utc_now(), timeout=0.3, limit=1
+        )
         assert len(report.failed) == 1
-        [message] = [m for m in outbox() if m.attempts]
+        [message] = [m for m in outbox(settings) if m.attempts]
         assert "Timeout" in message.last_error and message.delivered_at is None
     finally:
         crm_server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_db(request, monkeypatch):
-    url = request.getfixturevalue("database_url" if request.param == "sqlite" else "postgres_url")
-    set_env(monkeypatch, CRM_WEBHOOK_URL=None, CRM_TIMEOUT_SECONDS="5")
-    fake_now(monkeypatch, THURSDAY_10)
-    yield url
-    get_settings.cache_clear()
+def any_db(request, configure):
+    request.getfixturevalue("database_url" if request.param == "sqlite" else "postgres_url")
+    return configure(CRM_WEBHOOK_URL=None, CRM_TIMEOUT_SECONDS="5", LOKET_FAKE_NOW=THURSDAY_10)
 
 
 def test_parallel_workers_never_send_the_same_message(any_db):
-    make_cases()
+    settings = any_db
+    make_cases(settings)
     crm_server = FakeCRM(delay=0.05)
-    factory = make_session_factory()
+    factory = make_session_factory(settings.database_url)
     try:
         workers = [
             threading.Thread(
-                target=deliver_pending, args=(factory, crm_server.url), kwargs={"worker_id": f"w{i}"}
+                target=deliver_pending,
+                args=(factory, crm_server.url),
+                kwargs={"worker_id": f"w{i}", "timeout": settings.crm_timeout_seconds},
             )
             for i in range(4)
         ]
@@ -211,29 +225,34 @@ def test_parallel_workers_never_send_the_same_message(any_db):
             worker.start()
         for worker in workers:
             worker.join(30)
-        deliver_pending(factory, crm_server.url)  # a message that waited for an older one of its booking
+        # a message that waited for an older one of its booking
+        deliver_pending(factory, crm_server.url, timeout=settings.crm_timeout_seconds)
     finally:
         crm_server.stop()
     keys = [request["key"] for request in crm_server.requests]
     assert len(keys) == 5 and len(set(keys)) == 5
 
 
-def test_a_worker_that_crashed_mid_send_is_replaced_after_its_lease(db):
-    make_cases()
-    factory = make_session_factory()
+def test_a_worker_that_crashed_mid_send_is_replaced_after_its_lease(settings):
+    make_cases(settings)
+    factory = make_session_factory(settings.database_url)
     now = utc_now()
     # A worker leases the oldest message and dies before recording anything.
-    claimed = crm._claim_next(factory, "crashed", now, now + timedelta(minutes=1), set())
+    claimed = delivery._claim_next(factory, "crashed", now, now + timedelta(minutes=1), set())
     assert claimed is not None
     crm_server = FakeCRM()
     try:
-        deliver_pending(factory, crm_server.url, now + timedelta(seconds=5))
+        deliver_pending(
+            factory, crm_server.url, now + timedelta(seconds=5), timeout=settings.crm_timeout_seconds
+        )
         assert claimed[1] not in [request["key"] for request in crm_server.requests]  # still leased
-        deliver_pending(factory, crm_server.url, now + timedelta(minutes=2))
+        deliver_pending(
+            factory, crm_server.url, now + timedelta(minutes=2), timeout=settings.crm_timeout_seconds
+        )
         assert claimed[1] in [request["key"] for request in crm_server.requests]
     finally:
         crm_server.stop()
-    assert all(message.delivered_at is not None for message in outbox())
+    assert all(message.delivered_at is not None for message in outbox(settings))
 
 
 def test_backoff_doubles_up_to_an_hour():
@@ -241,15 +260,15 @@ def test_backoff_doubles_up_to_an_hour():
     assert crm.backoff(30) == timedelta(hours=1)
 
 
-def test_cli_deliver_and_appointments_list_show_the_delivery_state(db, monkeypatch, capsys):
+def test_cli_deliver_and_appointments_list_show_the_delivery_state(settings, configure, capsys):
     from bot.cli import main
 
-    make_cases()
+    make_cases(settings)
     assert main(["crm", "deliver"]) == 0
     assert "blijven in de outbox" in capsys.readouterr().out
     crm_server = FakeCRM()
     try:
-        set_env(monkeypatch, CRM_WEBHOOK_URL=crm_server.url)
+        settings = configure(CRM_WEBHOOK_URL=crm_server.url)
         assert main(["appointments", "list", "--all"]) == 0
         before = capsys.readouterr().out
         assert before.count("wacht") == 3
@@ -263,13 +282,15 @@ def test_cli_deliver_and_appointments_list_show_the_delivery_state(db, monkeypat
     assert len(crm_server.accepted) == 5
 
 
-def test_run_worker_delivers_in_the_background_until_stopped(db, monkeypatch):
-    make_cases()
+def test_run_worker_delivers_in_the_background_until_stopped(settings, configure):
+    make_cases(settings)
     crm_server = FakeCRM()
     stop = threading.Event()
     try:
-        set_env(monkeypatch, CRM_WEBHOOK_URL=crm_server.url)
-        worker = threading.Thread(target=crm.run_worker, kwargs={"interval": 0.05, "stop": stop})
+        settings = configure(CRM_WEBHOOK_URL=crm_server.url)
+        worker = threading.Thread(
+            target=crm.run_worker, args=(settings,), kwargs={"interval": 0.05, "stop": stop}
+        )
         worker.start()
         deadline = time.monotonic() + 20
         while len(crm_server.accepted) < 5 and time.monotonic() < deadline:
@@ -279,4 +300,6 @@ def test_run_worker_delivers_in_the_background_until_stopped(db, monkeypatch):
         assert not worker.is_alive()
     finally:
         crm_server.stop()
-    assert sorted(r["key"] for r in crm_server.accepted) == sorted(m.idempotency_key for m in outbox())
+    assert sorted(r["key"] for r in crm_server.accepted) == sorted(
+        m.idempotency_key for m in outbox(settings)
+    )

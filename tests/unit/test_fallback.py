@@ -2,11 +2,12 @@
 
 import asyncio
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionClarify
-from bot.topics import likely_topics
+from bot.topics import likely_topics, read_labels
 
 
 def user_event(text: str, intent: str, ranking: list[dict] | None = None) -> dict:
@@ -63,3 +64,17 @@ def test_a_miss_after_an_understood_message_is_a_first_miss_again():
 
 def test_without_topic_guesses_the_defaults_fill_in():
     assert likely_topics([{"name": "greet"}]) == ["ask_start", "ask_financing", "request_advisor"]
+
+
+def test_the_buttons_carry_the_labels_of_content_topics_yml():
+    dispatcher = run([user_event("geld tekort ofzo", "nlu_fallback", RANKING)])
+    titles = [button["title"] for button in dispatcher.messages[0]["buttons"]]
+    assert titles[:2] == ["Financiering", "Acute geldzorgen"]
+    assert titles[-1] == "Iets anders"
+
+
+def test_a_topics_file_without_a_label_for_every_topic_is_refused(tmp_path):
+    path = tmp_path / "topics.yml"
+    path.write_text("labels:\n  ask_start: Starten\nother: Iets anders\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="ask_growth"):
+        read_labels(path)

@@ -19,19 +19,16 @@ from actions.fallback import ActionClarify
 from actions.follow_up import aspect_of, refers_back
 from actions.turns import Turn
 from bot.catalog.content import load_content
-from bot.settings import get_settings
 
 PHONE = "0592 99 88 77 (test)"
 AFTER_NOW = {"scheme": "now", "last_topic": "corona"}
 
 
 @pytest.fixture
-def catalog(database_url, monkeypatch):
-    monkeypatch.setenv("HELPDESK_PHONE", PHONE)
-    monkeypatch.setenv("LOKET_FAKE_NOW", "2026-11-27T12:00:00+01:00")
-    get_settings.cache_clear()
-    load_content()
-    return database_url
+def catalog(database_url, configure):
+    settings = configure(HELPDESK_PHONE=PHONE, LOKET_FAKE_NOW="2026-11-27T12:00:00+01:00")
+    load_content(settings=settings)
+    return settings
 
 
 def user_event(

@@ -10,6 +10,7 @@ def load_generator():
     spec = importlib.util.spec_from_file_location(
         "generate_places_nlu", ROOT / "scripts" / "generate_places_nlu.py"
     )
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -25,17 +25,15 @@ from actions.rating import (
     take_rating,
 )
 from bot.catalog.content import load_content
-from bot.settings import get_settings
 
 MARK_PAYLOADS = [f'/inform{{"rating": {mark}}}' for mark in range(1, 11)]
 
 
 @pytest.fixture
-def catalog(database_url, monkeypatch):
-    monkeypatch.setenv("LOKET_FAKE_NOW", "2026-11-27T12:00:00+01:00")
-    get_settings.cache_clear()
-    load_content()
-    return database_url
+def catalog(database_url, configure):
+    settings = configure(LOKET_FAKE_NOW="2026-11-27T12:00:00+01:00")
+    load_content(settings=settings)
+    return settings
 
 
 def rating_payload(mark) -> dict:

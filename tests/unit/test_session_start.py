@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from booking_support import set_env
 from catalog_support import render
 from form_support import DOMAIN, responses
 from rasa.shared.core import events as rasa_events
@@ -36,10 +35,9 @@ GREETINGS = ("utter_greet", "utter_hotline_busy", "utter_hotline_closed")
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
+def settings(configure):
     """Default opening hours, a Wednesday morning."""
-    set_env(
-        monkeypatch,
+    return configure(
         LOKET_HOTLINE_HOURS=None,
         LOKET_CRISIS_MODE=None,
         LOKET_TZ=None,
@@ -143,8 +141,8 @@ def test_from_the_hotline_while_the_line_is_open_it_is_busy():
     assert SessionStarted() not in events and events[-1] == ActionExecuted("action_listen")
 
 
-def test_from_the_hotline_at_night_it_is_closed_until_tomorrow_morning(monkeypatch):
-    set_env(monkeypatch, LOKET_FAKE_NOW=WEDNESDAY_22)
+def test_from_the_hotline_at_night_it_is_closed_until_tomorrow_morning(configure):
+    configure(LOKET_FAKE_NOW=WEDNESDAY_22)
     dispatcher, events = sdk_run(
         ActionSessionStart(), [*NEW_SESSION, sdk_user("/session_start", "session_start", HOTLINE)]
     )

@@ -19,7 +19,8 @@ def test_fake_now_is_taken_in_the_help_desk_time_zone():
     settings = settings_from({"LOKET_FAKE_NOW": "2026-12-01T20:30:00"})
     now = settings.now()
     assert (now.hour, now.minute) == (20, 30)
-    assert now.utcoffset().total_seconds() == 3600  # CET in winter
+    offset = now.utcoffset()
+    assert offset is not None and offset.total_seconds() == 3600  # CET in winter
 
 
 def test_fake_now_with_offset_is_converted():

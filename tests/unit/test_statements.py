@@ -13,18 +13,15 @@ from rasa_sdk import Tracker
 
 from actions.catalog import ActionAnswerInform
 from bot.catalog.content import load_content
-from bot.settings import get_settings
 
 CAMPING = "Ik heb een camping in Dwingeloo en wil meer gasten"
 
 
 @pytest.fixture
-def catalog(database_url, monkeypatch):
-    monkeypatch.setenv("HELPDESK_PHONE", "0592 99 88 77 (test)")
-    monkeypatch.setenv("LOKET_FAKE_NOW", "2026-11-27T12:00:00+01:00")
-    get_settings.cache_clear()
-    load_content()
-    return database_url
+def catalog(database_url, configure):
+    settings = configure(HELPDESK_PHONE="0592 99 88 77 (test)", LOKET_FAKE_NOW="2026-11-27T12:00:00+01:00")
+    load_content(settings=settings)
+    return settings
 
 
 def entity(text: str, name: str, typed: str, value: str) -> dict[str, Any]:
