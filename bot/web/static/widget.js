@@ -39,6 +39,8 @@
     inputHint: "Typ uw vraag. Druk op Enter om te versturen.",
     send: "Versturen",
     typing: "De assistent schrijft een antwoord…",
+    conversation: "Gesprek",
+    messages: "Berichten",
     you: "U",
     bot: "Assistent",
     repliesLabel: "Kies een antwoord",
@@ -454,9 +456,13 @@
       role: "log",
       "aria-live": "polite",
       "aria-relevant": "additions",
-      "aria-label": t.title + ": gesprek",
+      "aria-label": t.messages,
     });
-    this.scroller = el("div", { class: "vw-scroller", tabindex: "0", "aria-label": "Gesprek" }, [notice, this.log]);
+    // Focusable, so the conversation can be scrolled by keyboard.
+    this.scroller = el("div", { class: "vw-scroller", role: "region", tabindex: "0", "aria-label": t.conversation }, [
+      notice,
+      this.log,
+    ]);
 
     // Status regions: typing, and the connection (polite, outside the log so they are not history).
     this.typing = el("div", { class: "vw-typing", role: "status", "aria-live": "polite" });
