@@ -17,8 +17,10 @@ import pytest
 import requests
 from playwright.sync_api import Page, Route, expect
 
+from tests.e2e.test_booking import ANSWERS as BOOKING_ANSWERS
+from tests.e2e.test_booking import REFERENCE
+
 LAUNCHER = re.compile("chat", re.IGNORECASE)
-REFERENCE = re.compile(r"\bAFS-[A-Z2-9]{6}\b")
 SENDER = re.compile(r"^web-[0-9a-f]{32}$")
 STORAGE_KEY = "vraagbaak-widget"
 REPLY_TIMEOUT = 30_000
@@ -255,15 +257,6 @@ def test_the_hotline_entry_opens_at_once_with_the_hotline_greeting(site, page):
 
 # ---- the advisor shortcut, booked by keyboard, and the rating -------------------------------
 
-BOOKING_ANSWERS = {
-    "person_name": "Jan van der Berg",
-    "company_name": "Bakkerij Van der Berg",
-    "municipality": "Beilen",
-    "employees": "12",
-    "question_summary": "Wij willen gaan exporteren naar Duitsland",
-    "email": "jan@bakkerij-vdberg.example.org",
-    "phone": "06 12345678",
-}
 # Answered with a button the bot offers: the first free slot, a way to talk, "yes".
 BOOKING_BUTTONS = {"appointment_slot": None, "contact_preference": None, "booking_confirmed": "Ja, boek maar"}
 
