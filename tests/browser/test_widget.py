@@ -493,5 +493,17 @@ def test_the_widget_is_usable_narrow_and_zoomed(site, browser, results_dir, axe,
         assert page.evaluate(no_sideways_scroll)
         assert axe(page) == []
         page.screenshot(path=str(results_dir / f"widget-{name}.png"))
+
+        # The largest text and the offline notice still leave the controls on screen.
+        for _step in range(3):
+            page.get_by_role("button", name=re.compile("Tekst groter")).click()
+        page.route(re.compile(r".*/webhooks/rest/webhook$"), lambda route: route.abort())
+        message_box(page).fill("Is er iemand?")
+        message_box(page).press("Enter")
+        expect(page.locator(".vw-connection")).to_contain_text("geen verbinding")
+        for control in (message_box(page), page.get_by_role("button", name="Sluiten", exact=True)):
+            expect(control).to_be_in_viewport(ratio=1)
+        assert page.evaluate(no_sideways_scroll)
+        page.screenshot(path=str(results_dir / f"widget-{name}-large-text-offline.png"))
     finally:
         context.close()

@@ -451,6 +451,10 @@
     }
     var notice = el("p", { class: "vw-notice" }, noticeChildren);
 
+    // Status regions: typing, and the connection (polite, outside the log so they are not history).
+    this.typing = el("div", { class: "vw-typing", role: "status", "aria-live": "polite" });
+    this.connection = el("div", { class: "vw-connection", role: "status", "aria-live": "polite" });
+
     this.log = el("div", {
       class: "vw-log",
       role: "log",
@@ -462,11 +466,9 @@
     this.scroller = el("div", { class: "vw-scroller", role: "region", tabindex: "0", "aria-label": t.conversation }, [
       notice,
       this.log,
+      this.connection,
     ]);
 
-    // Status regions: typing, and the connection (polite, outside the log so they are not history).
-    this.typing = el("div", { class: "vw-typing", role: "status", "aria-live": "polite" });
-    this.connection = el("div", { class: "vw-connection", role: "status", "aria-live": "polite" });
 
     this.advisorButton = el("button", { type: "button", class: "vw-advisor", text: t.advisor });
     this.advisorButton.addEventListener("click", function () {
@@ -509,7 +511,7 @@
       "aria-modal": "false",
       "aria-labelledby": "vw-title",
       hidden: true,
-    }, [header, this.scroller, this.typing, this.connection, this.form]);
+    }, [header, this.scroller, this.typing, this.form]);
     this.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
         event.preventDefault();
@@ -576,6 +578,7 @@
     // Disabled buttons would drop out of the tab order; aria-disabled keeps them findable.
     this.smaller.setAttribute("aria-disabled", String(step === 0));
     this.larger.setAttribute("aria-disabled", String(step === TEXT_SCALES.length - 1));
+    this.scrollToEnd();
   };
 
   Widget.prototype.newConversation = function () {
@@ -858,6 +861,7 @@
         box.appendChild(el("p", {}, [t.offlinePhone + " ", phone]));
       }
       this.connection.appendChild(box);
+      this.scrollToEnd();
     } else if (!silent) {
       connection.appendChild(el("p", { class: "vw-online", text: sentQueued ? t.onlineSent : t.online }));
       // Emptying a live region is not announced; the note just doesn't linger.
