@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "bot.booking.commands",
     "bot.crm.cli",
     "bot.web.cli",
+    "bot.console.cli",
 ]
 
 

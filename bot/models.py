@@ -7,6 +7,7 @@ TABLE_MODULES: list[str] = [
     "bot.catalog.models",
     "bot.booking.models",
     "bot.crm",
+    "bot.console.models",
 ]
 
 

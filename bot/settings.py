@@ -78,6 +78,8 @@ class Settings:
     rasa_instance_ports: tuple[int, ...]
     # Other sites that embed the widget (WIDGET_SITE_ORIGINS); the web app's own origin is always allowed.
     widget_site_origins: tuple[str, ...] = ()
+    # Conversations and the personal data tied to them are purged after this many days.
+    retention_days: int = 365
 
     @property
     def tz(self) -> tzinfo:
@@ -149,6 +151,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
             int(port) for port in get("RASA_INSTANCE_PORTS", "5006,5007").split(",") if port.strip()
         ),
         widget_site_origins=site_origins(get("WIDGET_SITE_ORIGINS")),
+        retention_days=int(get("PRIVACY_RETENTION_DAYS", "365")),
     )
 
 

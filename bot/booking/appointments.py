@@ -167,14 +167,7 @@ def book(
         session.add(appointment)
         try:
             session.flush()
-            crm.enqueue(
-                session,
-                crm.BOOKED_EVENT,
-                crm_payload(appointment, settings, advisor_first_name=slot.advisor_first_name),
-                reference=appointment.reference,
-                sender_id=sender_id,
-            )
-            session.flush()
+            _tell_crm(session, crm.BOOKED_EVENT, appointment, settings, slot.advisor_first_name)
             return appointment
         except IntegrityError:
             session.rollback()
@@ -265,14 +258,7 @@ def cancel(session: Session, reference: str, email_or_phone: str, *, settings: S
     appointment.status = CANCELLED
     appointment.cancelled_at = utc_now()
     session.flush()
-    crm.enqueue(
-        session,
-        crm.CANCELLED_EVENT,
-        crm_payload(appointment, settings),
-        reference=appointment.reference,
-        sender_id=appointment.sender_id,
-    )
-    session.flush()
+    _tell_crm(session, crm.CANCELLED_EVENT, appointment, settings)
     return appointment
 
 
@@ -322,14 +308,7 @@ def move(
             "slot taken", free_slots(session, kind, new_start, ALTERNATIVES, urgent=urgent, settings=settings)
         ) from None
     session.expire(appointment, ["advisor"])
-    crm.enqueue(
-        session,
-        crm.MOVED_EVENT,
-        crm_payload(appointment, settings, advisor_first_name=slot.advisor_first_name),
-        reference=appointment.reference,
-        sender_id=appointment.sender_id,
-    )
-    session.flush()
+    _tell_crm(session, crm.MOVED_EVENT, appointment, settings, slot.advisor_first_name)
     return appointment
 
 
@@ -353,6 +332,24 @@ def list_appointments(
         query = query.where(Appointment.end > after)
     query = query.order_by(Appointment.urgent.desc(), Appointment.start, Appointment.id)
     return list(session.execute(query).scalars())
+
+
+def _tell_crm(
+    session: Session,
+    event_type: str,
+    appointment: Appointment,
+    settings: Settings,
+    advisor_first_name: str | None = None,
+) -> None:
+    """The CRM message about this booking, written in the caller's transaction."""
+    crm.enqueue(
+        session,
+        event_type,
+        crm_payload(appointment, settings, advisor_first_name=advisor_first_name),
+        reference=appointment.reference,
+        sender_id=appointment.sender_id,
+    )
+    session.flush()
 
 
 def crm_payload(appointment: Appointment, settings: Settings, advisor_first_name: str | None = None) -> dict:

@@ -29,6 +29,11 @@ def create_app(settings: Settings) -> Starlette:
         *site.routes(settings),
         *console.routes(settings),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, settings=settings)])
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders, settings=settings)],
+        # The console's housekeeping: conversation summaries and the daily privacy purge.
+        lifespan=lambda _app: console.background(settings),
+    )
     app.state.settings = settings
     return app

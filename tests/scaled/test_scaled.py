@@ -249,3 +249,30 @@ def test_postgresql_restarted_loses_no_booking_and_no_crm_message(scaled, crm):
         delivered = {item["body"].get("reference") for item in crm.received}
         time.sleep(1)
     assert {before, after} <= delivered, delivered
+
+
+def test_redis_or_nginx_killed_the_supervisor_restarts_it_and_conversations_go_on(scaled):
+    env, python = scaled["env"], scaled["python"]
+    sender = f"scaled-parts-{uuid.uuid4().hex[:6]}"
+    assert say(scaled["base"], sender, "hallo")[0] == 200
+    for part in ("redis", "nginx"):
+        report = wait_healthy(env, python, scaled["process"], scaled["log"], 120)
+        victim = next(item for item in report["services"] if item["name"] == part)
+        os.kill(victim["pid"], signal.SIGKILL)
+        # Right after the kill: an answer (the apology while Redis is gone), or a refused
+        # connection while nginx is gone, which the widget retries.
+        code, replies = say(scaled["base"], sender, "Ik wil een bedrijf beginnen", retries=0)
+        assert code in (0, 200), code
+        if code == 200:
+            assert replies, "never silent"
+        deadline = time.monotonic() + 60
+        back = victim
+        while time.monotonic() < deadline:
+            report = status(env, python)
+            back = next(item for item in report["services"] if item["name"] == part)
+            if report["healthy"] and back["restarts"] > victim["restarts"]:
+                break
+            time.sleep(1)
+        assert back["restarts"] > victim["restarts"] and back["pid"] != victim["pid"], back
+        code, replies = say(scaled["base"], sender, "Welke regelingen zijn er voor starters?", retries=3)
+        assert code == 200 and replies and not apologised(replies), (part, replies)
