@@ -14,7 +14,7 @@
   var MAX_STORED_MESSAGES = 200;
   var REQUEST_TIMEOUT_MS = 30000;
   var RETRY_FIRST_MS = 2000;
-  var RETRY_MAX_MS = 60000;
+  var RETRY_MAX_MS = 30000;
   var CONNECTION_NOTE_MS = 10000;
   var TEXT_SCALES = [1, 1.2, 1.4, 1.6];
   var KNOWN_SOURCES = ["hotline", "website"];
