@@ -53,7 +53,6 @@
     online: "De verbinding is terug.",
     onlineSent: "De verbinding is terug. Uw bericht is verstuurd.",
     rejected: "Dit bericht kon niet worden verwerkt. Probeer het anders te zeggen.",
-    restoreNotice: "Eerder gesprek",
   };
 
   // ---- configuration --------------------------------------------------------------
