@@ -63,6 +63,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             "phone": settings.helpdesk_phone,
             "phone_digits": phone_digits(settings.helpdesk_phone),
             "email": settings.helpdesk_email,
+            "retention_days": settings.retention_days,
             "helpdesk_hours": clock.format_rules(summary[clock.HELPDESK]),
             "hotline_hours": clock.format_rules(summary[clock.HOTLINE]),
             "widget_config": widget_config(settings, source),

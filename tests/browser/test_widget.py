@@ -17,8 +17,10 @@ import pytest
 import requests
 from playwright.sync_api import Page, Route, expect
 
+from tests.e2e.test_booking import ANSWERS as BOOKING_ANSWERS
+from tests.e2e.test_booking import REFERENCE
+
 LAUNCHER = re.compile("chat", re.IGNORECASE)
-REFERENCE = re.compile(r"\bAFS-[A-Z2-9]{6}\b")
 SENDER = re.compile(r"^web-[0-9a-f]{32}$")
 STORAGE_KEY = "vraagbaak-widget"
 REPLY_TIMEOUT = 30_000
@@ -99,6 +101,23 @@ def webhook_bodies(page: Page) -> list[dict[str, Any]]:
     return bodies
 
 
+def watch_the_log_and_the_status(page: Page) -> None:
+    """Records what the status region says and what is added to or removed from the log."""
+    page.evaluate(
+        """() => {
+            const log = document.querySelector('[role=log]');
+            const status = document.querySelector('.vw-typing[role=status]');
+            window.__seen = {added: 0, removed: 0, status: []};
+            new MutationObserver((records) => records.forEach((record) => {
+                window.__seen.added += record.addedNodes.length;
+                window.__seen.removed += record.removedNodes.length;
+            })).observe(log, {childList: true});
+            new MutationObserver(() => window.__seen.status.push(status.textContent))
+                .observe(status, {childList: true, subtree: true, characterData: true});
+        }"""
+    )
+
+
 # ---- keyboard, focus, roles -----------------------------------------------------------
 
 
@@ -149,8 +168,16 @@ def test_a_topic_question_is_answered_and_a_quick_reply_sends_its_payload(site, 
     assert bodies[0]["metadata"] == {"source": "website"}
     assert SENDER.match(bodies[0]["sender"])
 
+    history = page.locator("[role=log] > *").count()
+    watch_the_log_and_the_status(page)
     say(page, "Wij willen gaan exporteren naar Duitsland, wie kan ons helpen?")
     expect(conversation(page)).to_contain_text("Exportcarrousel")
+    seen = page.evaluate("() => window.__seen")
+    assert "De assistent schrijft een antwoord…" in seen["status"], "typing is said in the status region"
+    assert page.locator(".vw-typing[role=status]").inner_text() == "", "and cleared with the answer"
+    # Each new message is one node added to the log; the history is never added again.
+    assert seen["removed"] == 0
+    assert seen["added"] == page.locator("[role=log] > *").count() - history
     user = page.locator("[role=log] .vw-user").last
     expect(user).to_contain_text("exporteren naar Duitsland")
     expect(user.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
@@ -230,15 +257,6 @@ def test_the_hotline_entry_opens_at_once_with_the_hotline_greeting(site, page):
 
 # ---- the advisor shortcut, booked by keyboard, and the rating -------------------------------
 
-BOOKING_ANSWERS = {
-    "person_name": "Jan van der Berg",
-    "company_name": "Bakkerij Van der Berg",
-    "municipality": "Beilen",
-    "employees": "12",
-    "question_summary": "Wij willen gaan exporteren naar Duitsland",
-    "email": "jan@bakkerij-vdberg.example.org",
-    "phone": "06 12345678",
-}
 # Answered with a button the bot offers: the first free slot, a way to talk, "yes".
 BOOKING_BUTTONS = {"appointment_slot": None, "contact_preference": None, "booking_confirmed": "Ja, boek maar"}
 
@@ -329,23 +347,6 @@ def test_the_online_event_sends_the_queue_at_once(site, page):
     with page.expect_request(re.compile(r".*/webhooks/rest/webhook$"), timeout=1_500):
         page.context.set_offline(False)  # the browser's `online` event sends at once
     expect(status).to_contain_text("verbinding is terug", timeout=REPLY_TIMEOUT)
-
-
-def test_rasa_accepts_the_widget_only_from_the_sites_origin(site):
-    def allowed_origin(origin: str) -> str | None:
-        response = requests.options(
-            f"{site['base']}/webhooks/rest/webhook",
-            headers={
-                "Origin": origin,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "content-type",
-            },
-            timeout=10,
-        )
-        return response.headers.get("Access-Control-Allow-Origin")
-
-    assert allowed_origin(site["web"]) == site["web"]
-    assert allowed_origin("https://evil.example.org") is None
 
 
 # ---- server text is never HTML ------------------------------------------------------------
@@ -492,5 +493,17 @@ def test_the_widget_is_usable_narrow_and_zoomed(site, browser, results_dir, axe,
         assert page.evaluate(no_sideways_scroll)
         assert axe(page) == []
         page.screenshot(path=str(results_dir / f"widget-{name}.png"))
+
+        # The largest text and the offline notice still leave the controls on screen.
+        for _step in range(3):
+            page.get_by_role("button", name=re.compile("Tekst groter")).click()
+        page.route(re.compile(r".*/webhooks/rest/webhook$"), lambda route: route.abort())
+        message_box(page).fill("Is er iemand?")
+        message_box(page).press("Enter")
+        expect(page.locator(".vw-connection")).to_contain_text("geen verbinding")
+        for control in (message_box(page), page.get_by_role("button", name="Sluiten", exact=True)):
+            expect(control).to_be_in_viewport(ratio=1)
+        assert page.evaluate(no_sideways_scroll)
+        page.screenshot(path=str(results_dir / f"widget-{name}-large-text-offline.png"))
     finally:
         context.close()

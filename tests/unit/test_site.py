@@ -67,6 +67,11 @@ def test_the_configuration_block_cannot_be_broken_out_of():
     assert "<script>alert(1)" not in html
 
 
+def test_the_privacy_page_names_the_retention_period():
+    html = client(PRIVACY_RETENTION_DAYS="180").get("/privacy").text
+    assert "180 dagen na het laatste bericht" in html
+
+
 @pytest.mark.parametrize("path", ["/toegankelijkheid", "/privacy"])
 def test_the_statement_pages_are_dutch_pages_with_the_widget(path):
     response = client().get(path)

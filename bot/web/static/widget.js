@@ -14,7 +14,7 @@
   var MAX_STORED_MESSAGES = 200;
   var REQUEST_TIMEOUT_MS = 30000;
   var RETRY_FIRST_MS = 2000;
-  var RETRY_MAX_MS = 60000;
+  var RETRY_MAX_MS = 30000;
   var CONNECTION_NOTE_MS = 10000;
   var TEXT_SCALES = [1, 1.2, 1.4, 1.6];
   var KNOWN_SOURCES = ["hotline", "website"];
@@ -39,6 +39,8 @@
     inputHint: "Typ uw vraag. Druk op Enter om te versturen.",
     send: "Versturen",
     typing: "De assistent schrijft een antwoord…",
+    conversation: "Gesprek",
+    messages: "Berichten",
     you: "U",
     bot: "Assistent",
     repliesLabel: "Kies een antwoord",
@@ -51,7 +53,6 @@
     online: "De verbinding is terug.",
     onlineSent: "De verbinding is terug. Uw bericht is verstuurd.",
     rejected: "Dit bericht kon niet worden verwerkt. Probeer het anders te zeggen.",
-    restoreNotice: "Eerder gesprek",
   };
 
   // ---- configuration --------------------------------------------------------------
@@ -449,18 +450,24 @@
     }
     var notice = el("p", { class: "vw-notice" }, noticeChildren);
 
+    // Status regions: typing, and the connection (polite, outside the log so they are not history).
+    this.typing = el("div", { class: "vw-typing", role: "status", "aria-live": "polite" });
+    this.connection = el("div", { class: "vw-connection", role: "status", "aria-live": "polite" });
+
     this.log = el("div", {
       class: "vw-log",
       role: "log",
       "aria-live": "polite",
       "aria-relevant": "additions",
-      "aria-label": t.title + ": gesprek",
+      "aria-label": t.messages,
     });
-    this.scroller = el("div", { class: "vw-scroller", tabindex: "0", "aria-label": "Gesprek" }, [notice, this.log]);
+    // Focusable, so the conversation can be scrolled by keyboard.
+    this.scroller = el("div", { class: "vw-scroller", role: "region", tabindex: "0", "aria-label": t.conversation }, [
+      notice,
+      this.log,
+      this.connection,
+    ]);
 
-    // Status regions: typing, and the connection (polite, outside the log so they are not history).
-    this.typing = el("div", { class: "vw-typing", role: "status", "aria-live": "polite" });
-    this.connection = el("div", { class: "vw-connection", role: "status", "aria-live": "polite" });
 
     this.advisorButton = el("button", { type: "button", class: "vw-advisor", text: t.advisor });
     this.advisorButton.addEventListener("click", function () {
@@ -503,7 +510,7 @@
       "aria-modal": "false",
       "aria-labelledby": "vw-title",
       hidden: true,
-    }, [header, this.scroller, this.typing, this.connection, this.form]);
+    }, [header, this.scroller, this.typing, this.form]);
     this.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
         event.preventDefault();
@@ -570,6 +577,7 @@
     // Disabled buttons would drop out of the tab order; aria-disabled keeps them findable.
     this.smaller.setAttribute("aria-disabled", String(step === 0));
     this.larger.setAttribute("aria-disabled", String(step === TEXT_SCALES.length - 1));
+    this.scrollToEnd();
   };
 
   Widget.prototype.newConversation = function () {
@@ -852,6 +860,7 @@
         box.appendChild(el("p", {}, [t.offlinePhone + " ", phone]));
       }
       this.connection.appendChild(box);
+      this.scrollToEnd();
     } else if (!silent) {
       connection.appendChild(el("p", { class: "vw-online", text: sentQueued ? t.onlineSent : t.online }));
       // Emptying a live region is not announced; the note just doesn't linger.
