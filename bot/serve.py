@@ -39,6 +39,11 @@ def child_environment(settings: Settings) -> dict[str, str]:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         }
     )
+    # One TensorFlow/OpenMP thread per process instead of a pool per core: on a small
+    # machine Rasa then spends less CPU per message (measured in docs/performance.md);
+    # set the variables in .env or the environment to override.
+    for variable in ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS"):
+        env.setdefault(variable, "1")
     return env
 
 
@@ -150,14 +155,6 @@ def run(model: Path | None = None, scaled: bool = False) -> int:
     env = child_environment(settings)
     if scaled:
         env["TICKET_LOCK_LIFETIME"] = str(LOCK_LIFETIME_SECONDS)
-        # Two Rasa instances share the cores: one TensorFlow/OpenMP thread each instead
-        # of one per core each, so they don't fight over the same cores (docs/performance.md).
-        for variable in (
-            "TF_INTRA_OP_PARALLELISM_THREADS",
-            "TF_INTER_OP_PARALLELISM_THREADS",
-            "OMP_NUM_THREADS",
-        ):
-            env.setdefault(variable, "1")
     supervisor = Supervisor(
         services(settings, model, endpoints, cors, scaled),
         env=env,

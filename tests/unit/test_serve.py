@@ -43,3 +43,14 @@ def test_rasa_is_started_with_token_auth_on_loopback(tmp_path):
     assert "--enable-api" in command
     assert command[command.index("--interface") + 1] == "127.0.0.1"
     assert command[command.index("--port") + 1] == "5005"
+
+
+def test_children_get_one_tensorflow_thread_unless_told_otherwise(monkeypatch):
+    from bot.serve import child_environment
+
+    for variable in ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(variable, raising=False)
+    env = child_environment(settings_from({}))
+    assert env["TF_INTRA_OP_PARALLELISM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert child_environment(settings_from({}))["OMP_NUM_THREADS"] == "2"
