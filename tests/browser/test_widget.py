@@ -10,7 +10,9 @@ offline queue, server text never rendered as HTML, and axe-core on every page.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 from typing import Any
 
 import pytest
@@ -333,6 +335,32 @@ def test_messages_wait_while_the_server_is_unreachable_and_go_out_when_it_is_bac
     expect(conversation(page)).to_contain_text("Financieringstafel")
     expect(page.locator("[role=log] .vw-user").last).not_to_contain_text("Nog niet verstuurd")
     assert stored(page)["queue"] == []
+
+
+def test_the_rasa_server_really_stopped_and_started_again_by_the_launcher(site, page):
+    """Not simulated in the browser: the Rasa process is killed; the launcher starts it again."""
+    from tests.e2e.test_faults import service, status
+
+    open_widget(page, site["web"] + "/")
+    shown = bot_messages(page).count()
+    rasa = service(status(site), "rasa")
+    os.kill(rasa["pid"], signal.SIGKILL)
+
+    message_box(page).fill("Wat is de Financieringstafel?")
+    message_box(page).press("Enter")
+    notice = page.locator(".vw-connection[role=status]")
+    expect(notice).to_contain_text("geen verbinding", timeout=REPLY_TIMEOUT)
+    expect(notice).to_contain_text("0592")
+    expect(page.locator("[role=log] .vw-user").last).to_contain_text("Nog niet verstuurd")
+
+    # Rasa loads its model again (up to a minute and a half on a busy machine); the
+    # widget keeps retrying with back-off (at most 30 s apart) and then sends the queue.
+    expect(notice).to_contain_text("verbinding is terug", timeout=240_000)
+    bot_messages(page).nth(shown).wait_for(timeout=REPLY_TIMEOUT)
+    expect(conversation(page)).to_contain_text("Financieringstafel")
+    assert stored(page)["queue"] == []
+    restarted = service(status(site), "rasa")
+    assert restarted["restarts"] >= 1 and restarted["pid"] != rasa["pid"]
 
 
 def test_the_online_event_sends_the_queue_at_once(site, page):
