@@ -145,6 +145,8 @@ class Supervisor:
                 self._signal(child, signal.SIGKILL)
                 child.process.wait(timeout=5)
         for child in self.children:
+            if child.process is not None:
+                self._signal(child, signal.SIGKILL)  # anything left in its process group
             child.state = STOPPED
         self.write_status()
 
@@ -161,6 +163,9 @@ class Supervisor:
     def _crashed(self, child: Child, now: float) -> None:
         assert child.process is not None
         child.last_exit = child.process.returncode
+        # What the child started may outlive it (nginx's workers keep the port open):
+        # end its whole process group before starting it again.
+        self._signal(child, signal.SIGKILL)
         ran = now - child.started_at
         if ran >= self.stable_after or child.backoff == 0:
             child.backoff = 1.0

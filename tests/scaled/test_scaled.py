@@ -273,6 +273,7 @@ def test_redis_or_nginx_killed_the_supervisor_restarts_it_and_conversations_go_o
             if report["healthy"] and back["restarts"] > victim["restarts"]:
                 break
             time.sleep(1)
-        assert back["restarts"] > victim["restarts"] and back["pid"] != victim["pid"], back
+        # restarted once, not crashing over and over (e.g. on a port still held by old workers)
+        assert back["restarts"] == victim["restarts"] + 1 and back["pid"] != victim["pid"], back
         code, replies = say(scaled["base"], sender, "Welke regelingen zijn er voor starters?", retries=3)
         assert code == 200 and replies and not apologised(replies), (part, replies)

@@ -155,3 +155,28 @@ def _dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
+
+
+def test_what_a_crashed_child_started_is_ended_before_the_restart(tmp_path):
+    grandchild_file = tmp_path / "grandchild.pid"
+    spawner = [
+        sys.executable,
+        "-c",
+        "import subprocess, sys, time;"
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
+        f"open({str(grandchild_file)!r}, 'w').write(str(p.pid));"
+        "time.sleep(60)",
+    ]
+    supervisor, _ = make(tmp_path, Service("nginx", spawner))
+    supervisor.start_all()
+    child = supervisor.children[0]
+    try:
+        wait_for(lambda: grandchild_file.exists() and grandchild_file.read_text().strip() != "")
+        grandchild = int(grandchild_file.read_text())
+        os.kill(proc(child).pid, signal.SIGKILL)  # the leader dies, its worker lives on
+        wait_for(lambda: proc(child).poll() is not None)
+        assert _alive(grandchild)
+        supervisor.tick()
+        wait_for(lambda: not _alive(grandchild), seconds=5)
+    finally:
+        supervisor.stop_all()
