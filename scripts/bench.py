@@ -295,10 +295,10 @@ def postgres_database() -> Iterator[str]:
     """A fresh database on the project's throwaway PostgreSQL server, dropped afterwards."""
     from sqlalchemy import create_engine, text
 
-    subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "start"], check=True)
-    server = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "postgres.sh"), "url"], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    script = ["bash", str(ROOT / "scripts" / "postgres.sh")]
+    was_running = subprocess.run([*script, "status"], check=False).returncode == 0
+    subprocess.run([*script, "start"], check=True)
+    server = subprocess.run([*script, "url"], check=True, capture_output=True, text=True).stdout.strip()
     name = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -309,6 +309,8 @@ def postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+        if not was_running:  # leave the machine as it was
+            subprocess.run([*script, "stop"], check=False)
 
 
 # --------------------------------------------------------------------------- report
