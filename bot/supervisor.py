@@ -111,6 +111,7 @@ class Supervisor:
                 time.sleep(poll)
         finally:
             self.stop_all()
+            self.status_file.unlink(missing_ok=True)  # nothing runs any more
         return 0
 
     def request_stop(self, *_args: object) -> None:

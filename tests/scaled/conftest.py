@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 import uuid
@@ -123,3 +124,4 @@ def scaled(tmp_path_factory, crm) -> Iterator[dict]:
             except subprocess.TimeoutExpired:
                 process.kill()
             _databases(server, [app_db, tracker_db], drop=True)
+            shutil.rmtree(ROOT / "var" / f"scaled-{rasa_port}", ignore_errors=True)

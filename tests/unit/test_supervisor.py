@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -180,3 +181,12 @@ def test_what_a_crashed_child_started_is_ended_before_the_restart(tmp_path):
         wait_for(lambda: not _alive(grandchild), seconds=5)
     finally:
         supervisor.stop_all()
+
+
+def test_run_stops_everything_and_removes_its_status_file_when_asked(tmp_path):
+    supervisor, _ = make(tmp_path, Service("web", SLEEPER))
+    stopper = threading.Timer(0.5, supervisor.request_stop)
+    stopper.start()
+    assert supervisor.run(poll=0.05) == 0
+    assert proc(supervisor.children[0]).poll() is not None
+    assert not (tmp_path / "services.json").exists()
