@@ -20,7 +20,10 @@ def test_endpoints_without_redis_have_no_lock_store(tmp_path, monkeypatch):
     monkeypatch.setattr("bot.serve.VAR_DIR", tmp_path)
     endpoints = yaml.safe_load(write_endpoints(settings_from({})).read_text())
     assert "lock_store" not in endpoints
-    assert endpoints["tracker_store"] == {"type": "SQL", "url": "${TRACKER_STORE_URL}"}
+    assert endpoints["tracker_store"] == {
+        "type": "bot.tracker_store.HelpdeskTrackerStore",
+        "url": "${TRACKER_STORE_URL}",
+    }
 
 
 def test_endpoints_with_redis_use_the_redis_lock_store(tmp_path, monkeypatch):
