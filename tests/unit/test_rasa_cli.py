@@ -209,3 +209,28 @@ def test_a_batch_that_does_not_fit_the_signature_goes_the_usual_way() -> None:
         assert _outcome(direct, batch) == _outcome(function, batch)
     assert _outcome(function, wrong_type) == [[3.0, 2.0]]  # TensorFlow casts this one
     assert _outcome(function, wrong_width) is ValueError
+
+
+# --- garbage collection ---------------------------------------------------------------------
+
+
+def test_fewer_collections_and_a_freeze_once_the_model_is_loaded() -> None:
+    """In a fresh process (a freeze is for the whole process). Rasa's loader is replaced by a
+    stand-in that returns at once: what is tested is what happens around it."""
+    script = (
+        "import asyncio, gc\n"
+        "from rasa.core import run\n"
+        "async def stand_in(*args, **kwargs):\n"
+        "    return 'agent'\n"
+        "run.load_agent_on_start = stand_in\n"
+        "from bot.rasa_cli import GC_THRESHOLDS, fewer_garbage_collections\n"
+        "fewer_garbage_collections(); fewer_garbage_collections()\n"
+        "assert gc.get_threshold() == GC_THRESHOLDS, gc.get_threshold()\n"
+        "frozen_before = gc.get_freeze_count()\n"
+        "print(asyncio.run(run.load_agent_on_start('model', None, None, None, None)))\n"
+        "print(frozen_before, gc.get_freeze_count() > 10000)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["agent", "0", "True"]
