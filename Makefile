@@ -71,7 +71,7 @@ test: lint train browser
 test-scaled: train
 	bash scripts/test_scaled.sh
 
-LINTED := bot actions policies scripts tests
+LINTED := bot actions policies classifiers scripts tests
 
 lint: $(INSTALLED)
 	@echo "==> lint: ruff format, ruff check, mypy"

@@ -42,7 +42,9 @@ from jsonschema.validators import validator_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
-_OWN_CODE = tuple(str(PROJECT_ROOT / room) for room in ("bot", "actions", "policies", "scripts", "tests"))
+_OWN_CODE = tuple(
+    str(PROJECT_ROOT / room) for room in ("bot", "actions", "policies", "classifiers", "scripts", "tests")
+)
 
 
 def is_third_party_deprecation(category: type[Warning], filename: str) -> bool:

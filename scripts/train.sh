@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 fingerprint=$(
-  { cat config.yml domain.yml requirements.txt var/spacy/nl/pipeline.json policies/*.py
+  { cat config.yml domain.yml requirements.txt var/spacy/nl/pipeline.json policies/*.py classifiers/*.py
     find data -type f -name '*.yml' | LC_ALL=C sort | xargs cat; } | sha1sum | cut -c1-12
 )
 model="models/loket-${fingerprint}.tar.gz"
